@@ -1,0 +1,68 @@
+// The unit the scheduler runs. Every task started by run/go/spawn/task_group is a root coroutine
+// whose promise derives from task_header; the header says where to resume the task (the
+// innermost suspended coroutine of its await chain), and carries what the runtime must know
+// about it while it waits: which runtime owns it, its cancellation, what it waits on.
+//
+// Ownership rule: a suspended task belongs to whoever will wake it (a wait list, a timer, the
+// blocking pool); a runnable task belongs to a run queue; a running task to its worker. A worker
+// never touches a task after resuming it returns, because by then the task may already be
+// running elsewhere.
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+
+namespace weft::detail {
+
+class runtime_impl;
+struct cancel_source;
+
+// What a suspended task waits on; the deadlock report and blocked-time accounting use it.
+enum class wait_kind : std::uint8_t {
+  none,
+  join,
+  group,
+  timer,
+  blocking,
+  io,
+  chan_send,
+  chan_recv,
+  select,
+  mutex,
+  semaphore,
+  wait_group,
+  count_
+};
+const char* to_string(wait_kind k) noexcept;
+
+struct task_header {
+  std::coroutine_handle<> resume_{};  // where the scheduler resumes this task
+  std::coroutine_handle<> frame_{};   // the root frame; destroyed at shutdown if still suspended
+  task_header* next_ = nullptr;       // intrusive link for the injector and wait lists
+  task_header* live_prev_ = nullptr;  // live-task registry links; guarded by the shard's lock
+  task_header* live_next_ = nullptr;
+  runtime_impl* rt_ = nullptr;
+  cancel_source* cancel_ = nullptr;  // owned reference; null: this task cannot be cancelled
+  const char* wait_name_ = nullptr;  // the object waited on, for the deadlock report
+  std::uint64_t wait_since_ = 0;      // ticks: when the current wait began
+  std::uint64_t runnable_since_ = 0;  // ticks: when it was last made runnable
+  std::uint16_t shard_ = 0;          // registry shard it is linked in
+  wait_kind wait_ = wait_kind::none;
+  bool is_root_ = false;
+};
+
+// The task running on this thread, or null outside a task.
+task_header* current_task() noexcept;
+
+// Makes a suspended task runnable. On a worker of its runtime the task goes to the LIFO slot,
+// so a hand-off (send -> recv, join) runs next and cache-hot; elsewhere, to the injector.
+void schedule(task_header* t) noexcept;
+
+// Undoes prepare_wait() when the awaiter decides not to suspend after all.
+inline void abandon_wait(task_header* t) noexcept { t->wait_ = wait_kind::none; }
+
+// Records that the current task is about to suspend on `kind` (named `name`), and where to
+// resume it. Returns the task.
+task_header* prepare_wait(std::coroutine_handle<> h, wait_kind kind, const char* name) noexcept;
+
+}  // namespace weft::detail

@@ -1,0 +1,59 @@
+// Always-on runtime counters. Each worker writes its own counters, on its own cache line, with
+// plain (relaxed) stores; snapshot() sums them. WEFT_METRICS=path writes the final snapshot as
+// JSON when run() ends (schema: docs/metrics.md).
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace weft::metrics {
+
+struct worker_stats {
+  int worker = 0;
+  std::uint64_t tasks_run = 0;        // task resumptions
+  std::uint64_t run_ns = 0;           // time inside tasks
+  std::uint64_t sched_latency_ns = 0; // summed time tasks waited runnable before running
+  std::uint64_t steals_tried = 0;     // steal attempts on other workers
+  std::uint64_t steals_won = 0;       // attempts that took work
+  std::uint64_t steals_retry = 0;     // attempts that lost a race (contention, not idleness)
+  std::uint64_t parks = 0;            // times the worker slept for lack of work
+  std::uint64_t idle_ns = 0;          // time parked
+  std::uint64_t spin_ns = 0;          // time searching for work without finding it
+  std::uint64_t wall_ns = 0;          // worker lifetime
+  std::uint64_t lifo_runs = 0;        // tasks run from the LIFO slot (hand-offs)
+  std::uint64_t injector_pops = 0;    // tasks taken from the shared injection queue
+  std::uint64_t overflows = 0;        // local queue overflows moved to the injector
+  std::uint64_t long_runs = 0;        // task runs that held the worker past the threshold
+  std::uint64_t max_run_ns = 0;       // the longest single task run
+  std::uint64_t tasks_spawned = 0;
+  // Time tasks spent blocked, by cause ("join", "timer", "channel_recv", ...).
+  std::map<std::string, std::uint64_t> blocked_ns;
+
+  // Time on the worker not accounted to tasks, parking or searching: queue operations,
+  // wake-ups, timer polling.
+  std::uint64_t sched_ns() const noexcept {
+    auto used = run_ns + idle_ns + spin_ns;
+    return wall_ns > used ? wall_ns - used : 0;
+  }
+};
+
+struct runtime_stats {
+  std::string name;
+  int procs = 0;
+  double wall_s = 0;
+  std::uint64_t long_run_threshold_ns = 0;
+  std::string long_run_last;  // spawn site of the last task that ran too long, if any
+  std::vector<worker_stats> workers;
+  worker_stats total() const;
+};
+
+// The counters of the runtime running now, or of the last one to end on this process.
+runtime_stats snapshot();
+
+// Writes the stats as JSON (schema: docs/metrics.md).
+void write_json(const runtime_stats& s, std::ostream& out);
+
+}  // namespace weft::metrics

@@ -1,0 +1,40 @@
+// Timers: sleep_for / sleep_until suspend the task (not the worker) until a deadline. Pending
+// timers live in a hierarchical timing wheel (O(1) insert and expiry, microsecond resolution);
+// the worker that parks for lack of work sleeps until the next deadline, so no thread spins.
+#pragma once
+
+#include <chrono>
+#include <coroutine>
+
+#include "weft/detail/cancel.hpp"
+#include "weft/detail/task_header.hpp"
+#include "weft/detail/timer_entry.hpp"
+
+namespace weft {
+
+using clock = std::chrono::steady_clock;
+
+namespace detail {
+struct sleep_awaiter : timer_entry, cancel_callback {
+  clock::time_point deadline_;
+  task_header* t_ = nullptr;
+  bool cancelled_ = false;
+
+  explicit sleep_awaiter(clock::time_point d) noexcept : deadline_(d) {}
+  bool await_ready() const noexcept;
+  bool await_suspend(std::coroutine_handle<> h);
+  void await_resume();
+};
+}  // namespace detail
+
+// Suspends the current task until `deadline`; never fires early. Throws weft::cancelled if the
+// task is cancelled while it sleeps.
+inline detail::sleep_awaiter sleep_until(clock::time_point deadline) noexcept {
+  return detail::sleep_awaiter{deadline};
+}
+template <class Rep, class Period>
+detail::sleep_awaiter sleep_for(std::chrono::duration<Rep, Period> d) noexcept {
+  return sleep_until(clock::now() + std::chrono::ceil<clock::duration>(d));
+}
+
+}  // namespace weft

@@ -1,0 +1,105 @@
+// How a task's end reaches whoever waits for it: the join protocol of spawned.hpp, group
+// children, detached failures and the root.
+#include "core/group_state.hpp"
+#include "core/runtime_impl.hpp"
+
+namespace weft::detail {
+
+void runtime_impl::release_task_refs(spawn_base* s) noexcept {
+  if (s->cancel_) release(std::exchange(s->cancel_, nullptr));
+  if (s->group_) release(std::exchange(s->group_, nullptr));
+}
+
+void on_spawned_exit(spawn_base* s) noexcept {
+  auto* rt = s->rt_;
+  rt->unregister_task(s);
+  if (s->cancel_) release(std::exchange(s->cancel_, nullptr));
+  if (s->is_root_) {
+    // release: pairs with the acquire in run(); the result is published.
+    s->join_.store(k_done, std::memory_order_release);
+    rt->root_done();
+    return;
+  }
+  if (auto* g = std::exchange(s->group_, nullptr)) {
+    // Destroy the frame first: the child's captures may point into the owner's frame, which may
+    // end as soon as the owner is woken.
+    auto error = std::exchange(s->error_, nullptr);
+    s->frame_.destroy();
+    group_child_done(g, std::move(error));
+    release(g);
+    return;
+  }
+  // acq_rel: release publishes the result to the joiner; acquire pairs with the handle's
+  // exchange to k_detached, or with the joiner's CAS that stored its task pointer.
+  auto prev = s->join_.exchange(k_done, std::memory_order_acq_rel);
+  if (prev == k_running) return;  // the handle will take the result and destroy the frame
+  if (prev == k_detached) {
+    if (s->error_) rt->fail(s->error_);  // nobody can observe it: it fails the run, as in Go
+    s->frame_.destroy();
+    return;
+  }
+  schedule(reinterpret_cast<task_header*>(prev));  // NOLINT(performance-no-int-to-ptr)
+}
+
+namespace {
+void join_cancelled(cancel_callback* cb) noexcept {
+  auto* w = static_cast<join_wait*>(cb);
+  auto expected = reinterpret_cast<std::uintptr_t>(w->t_);
+  // The task is still running: withdraw our wait. If the CAS fails it has ended and is
+  // scheduling us already.
+  if (w->s_->join_.compare_exchange_strong(expected, k_running, std::memory_order_acq_rel)) {
+    w->cancelled_ = true;
+    schedule(w->t_);
+  }
+}
+}  // namespace
+
+bool join_wait::suspend(std::coroutine_handle<> h) {
+  t_ = prepare_wait(h, wait_kind::join, nullptr);
+  auto publish = [&] {
+    auto expected = k_running;
+    // acq_rel: release publishes t_->resume_ to the completing task; acquire (on failure)
+    // makes the finished task's result visible.
+    return s_->join_.compare_exchange_strong(expected, reinterpret_cast<std::uintptr_t>(t_),
+                                             std::memory_order_acq_rel,
+                                             std::memory_order_acquire);
+  };
+  if (auto* cs = t_->cancel_) {
+    // Register and publish under the source's lock: a cancel cannot fall between the two.
+    std::lock_guard g(cs->lock_);
+    fn_ = &join_cancelled;
+    if (!add_callback_locked(cs, this)) {
+      cancelled_ = true;
+      abandon_wait(t_);
+      return false;
+    }
+    if (publish()) return true;
+    remove_callback_locked(cs, this);
+  } else if (publish()) {
+    return true;
+  }
+  abandon_wait(t_);
+  t_ = nullptr;  // finished already: nothing to undo in resumed()
+  return false;
+}
+
+void join_wait::resumed() {
+  if (t_->cancel_ && fn_) remove_callback(t_->cancel_, this);
+  if (cancelled_) throw cancelled("weft: join cancelled");
+}
+
+void join_release(spawn_base* s) noexcept {
+  if (auto* rt = current_runtime(); rt && rt->shutting_down() && rt->is_dying(s)) return;
+  auto prev = s->join_.exchange(k_detached, std::memory_order_acq_rel);
+  if (prev == k_done) {
+    // It ended and nobody took its result: an exception in it would be lost, so it fails the
+    // run, as an unjoined go task's would.
+    if (s->error_ && s->rt_ && !s->rt_->shutting_down()) s->rt_->fail(s->error_);
+    s->frame_.destroy();
+  }
+  // k_running: the task destroys itself when it ends (see on_spawned_exit).
+}
+
+void join_finish(spawn_base* s) noexcept { s->frame_.destroy(); }
+
+}  // namespace weft::detail

@@ -1,0 +1,271 @@
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <string_view>
+
+#include "core/clock.hpp"
+#include "core/runtime_impl.hpp"
+
+namespace weft::detail {
+
+namespace {
+thread_local runtime_impl* tl_runtime = nullptr;
+constexpr int k_max_procs = 4096;
+
+std::mutex g_last_stats_m;
+metrics::runtime_stats g_last_stats;  // guarded by g_last_stats_m
+}  // namespace
+
+runtime_impl* current_runtime() noexcept { return tl_runtime; }
+
+int resolve_procs(const std::optional<int>& from_options) {
+  auto check = [](long long v, const std::string& shown, const char* source) {
+    if (v <= 0) {
+      throw config_error("weft: procs = " + shown + " (" + source +
+                         ") must be a positive integer");
+    }
+    if (v > k_max_procs) {
+      throw config_error("weft: procs = " + shown + " (" + source + ") is more than the " +
+                         std::to_string(k_max_procs) + " workers weft supports");
+    }
+    return static_cast<int>(v);
+  };
+  if (from_options) return check(*from_options, std::to_string(*from_options), "from options");
+  if (const char* env = std::getenv("WEFT_PROCS"); env && *env) {  // NOLINT(concurrency-mt-unsafe)
+    std::string_view sv(env);
+    long long v = 0;
+    auto [end, ec] = std::from_chars(sv.data(), sv.data() + sv.size(), v);
+    if (ec != std::errc{} || end != sv.data() + sv.size()) {
+      throw config_error("weft: WEFT_PROCS='" + std::string(sv) +
+                         "' (from the environment) is not a positive integer");
+    }
+    return check(v, "'" + std::string(sv) + "'", "WEFT_PROCS, from the environment");
+  }
+  auto hw = static_cast<int>(std::thread::hardware_concurrency());
+  return hw > 0 ? std::min(hw, k_max_procs) : 1;
+}
+
+runtime_impl::runtime_impl(std::string name, int procs)
+    : name_(std::move(name)),
+      procs_(procs),
+      idle_(procs),
+      registry_(static_cast<std::size_t>(procs) + 1),
+      blocking_(this) {
+  workers_.reserve(static_cast<std::size_t>(procs));
+  for (int i = 0; i < procs; ++i) workers_.push_back(std::make_unique<worker>(*this, i));
+}
+
+runtime_impl::~runtime_impl() = default;
+
+void runtime_impl::register_task(task_header* t) noexcept {
+  auto* w = current_worker();
+  auto shard = (w && &w->rt() == this) ? static_cast<std::size_t>(w->index())
+                                        : static_cast<std::size_t>(procs_);
+  registry_.add(t, shard);
+  if (w && &w->rt() == this) w->counters().tasks_spawned.add(1);
+}
+
+void runtime_impl::start_root(spawn_base* root) {
+  root->rt_ = this;
+  register_task(root);
+  root->runnable_since_ = ticks();
+  injector_.push(root);
+}
+
+void runtime_impl::make_runnable(task_header* t, placement how) noexcept {
+  if (shutting_down()) return;  // every task is about to be destroyed
+  t->runnable_since_ = ticks();
+  auto* w = current_worker();
+  if (w && &w->rt() == this) {
+    switch (how) {
+      case placement::lifo:
+        w->push_lifo(t);
+        return;
+      case placement::ready:
+        w->push_ready(t);
+        return;
+      case placement::fork:
+        w->push_fork(t);
+        return;
+    }
+  }
+  injector_.push(t);
+  notify_parked();
+}
+
+void runtime_impl::notify_parked() noexcept {
+  int id = idle_.worker_to_notify();
+  if (id >= 0) workers_[static_cast<std::size_t>(id)]->parker_of().unpark();
+}
+
+void runtime_impl::wake_timer_driver() noexcept {
+  int d = timer_driver_.load(std::memory_order_acquire);
+  if (d >= 0) {
+    workers_[static_cast<std::size_t>(d)]->parker_of().unpark();
+  } else {
+    notify_parked();
+  }
+}
+
+bool runtime_impl::has_work_anywhere() const noexcept {
+  if (!injector_.empty()) return true;
+  for (const auto& w : workers_) {
+    if (w->has_stealable_work() || w->lifo_.load(std::memory_order_acquire)) return true;
+  }
+  return false;
+}
+
+void runtime_impl::fail(std::exception_ptr e) noexcept {
+  {
+    std::lock_guard g(failure_m_);
+    if (!failure_) failure_ = std::move(e);
+  }
+  stop();
+}
+
+void runtime_impl::stop() noexcept {
+  {
+    std::lock_guard g(idle_.lock());
+    stopping_.store(true, std::memory_order_release);
+  }
+  for (int id : idle_.take_all_sleepers()) {
+    workers_[static_cast<std::size_t>(id)]->parker_of().unpark();
+  }
+}
+
+bool runtime_impl::check_deadlock_locked() {
+  if (stopping() || idle_.unparked() != 0) return false;
+  if (has_work_anywhere() || timers_.pending() > 0 || blocking_.in_flight() > 0) return false;
+  auto msg = deadlock_report();
+  std::lock_guard g(failure_m_);
+  if (!failure_) failure_ = std::make_exception_ptr(deadlock_error(msg));
+  deadlocked_ = true;
+  return true;
+}
+
+void runtime_impl::enter_blocking_thread() noexcept { tl_runtime = this; }
+
+void runtime_impl::run_until_stopped() {
+  started_ = std::chrono::steady_clock::now();
+  auto* outer = std::exchange(tl_runtime, this);
+  threads_.reserve(static_cast<std::size_t>(procs_));
+  for (int i = 1; i < procs_; ++i) {
+    threads_.emplace_back([this, i] {
+      tl_runtime = this;
+      workers_[static_cast<std::size_t>(i)]->run();
+    });
+  }
+  workers_[0]->run();
+  for (auto& t : threads_) t.join();
+  shutdown();
+  publish_stats();
+  tl_runtime = outer;
+  std::lock_guard g(failure_m_);
+  if (failure_) std::rethrow_exception(failure_);
+}
+
+void runtime_impl::publish_stats() {
+  auto s = stats();
+  if (const char* path = std::getenv("WEFT_METRICS"); path && *path) {  // NOLINT
+    std::ofstream out(path);
+    if (out) metrics::write_json(s, out);
+  }
+  std::lock_guard g(g_last_stats_m);
+  g_last_stats = std::move(s);
+}
+
+void runtime_impl::shutdown() {
+  shutting_down_.store(true, std::memory_order_release);
+  blocking_.shutdown();  // its jobs write into awaiters of tasks that still exist
+  timers_.clear();       // forget timers before their frames go
+  auto tasks = registry_.take_all();
+  dying_.insert(tasks.begin(), tasks.end());
+  for (auto* t : tasks) {
+    auto* s = static_cast<spawn_base*>(t);
+    if (s->is_root_) root_destroyed_ = true;
+    release_task_refs(s);
+    s->frame_.destroy();
+  }
+}
+
+bool runtime_impl::is_dying(const task_header* t) const noexcept {
+  return dying_.count(const_cast<task_header*>(t)) != 0;
+}
+
+metrics::runtime_stats runtime_impl::stats() const {
+  metrics::runtime_stats s;
+  s.name = name_;
+  s.procs = procs_;
+  s.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  s.long_run_threshold_ns = 10'000'000;
+  for (const auto& w : workers_) {
+    const auto& c = w->counters();
+    metrics::worker_stats ws;
+    ws.worker = w->index();
+    ws.tasks_run = c.tasks_run.get();
+    ws.run_ns = ticks_to_ns(c.run_ticks.get());
+    ws.sched_latency_ns = ticks_to_ns(c.sched_latency_ticks.get());
+    ws.steals_tried = c.steals_tried.get();
+    ws.steals_won = c.steals_won.get();
+    ws.steals_retry = c.steals_retry.get();
+    ws.parks = c.parks.get();
+    ws.idle_ns = ticks_to_ns(c.idle_ticks.get());
+    ws.spin_ns = ticks_to_ns(c.spin_ticks.get());
+    ws.wall_ns = ticks_to_ns(w->wall_ticks());
+    ws.lifo_runs = c.lifo_runs.get();
+    ws.injector_pops = c.injector_pops.get();
+    ws.overflows = c.overflows.get();
+    ws.long_runs = c.long_runs.get();
+    ws.max_run_ns = ticks_to_ns(c.max_run_ticks.get());
+    ws.tasks_spawned = c.tasks_spawned.get();
+    for (std::size_t k = 1; k < c.blocked_ticks.size(); ++k) {
+      auto v = c.blocked_ticks[k].get();
+      if (v) ws.blocked_ns[to_string(static_cast<wait_kind>(k))] = ticks_to_ns(v);
+    }
+    s.workers.push_back(std::move(ws));
+  }
+  return s;
+}
+
+void run_root(const options& o, spawn_base* root) {
+  if (current_runtime()) {
+    root->frame_.destroy();
+    throw usage_error("weft::run: called inside a running runtime; use go/spawn instead");
+  }
+  int procs = 0;
+  try {
+    procs = resolve_procs(o.procs);
+  } catch (...) {
+    root->frame_.destroy();
+    throw;
+  }
+  runtime_impl rt(o.name, procs);
+  rt.start_root(root);
+  try {
+    rt.run_until_stopped();
+  } catch (...) {
+    // The root frame is gone with the other tasks if it was still suspended; otherwise it ended
+    // and only its result remains, which nobody will read now.
+    if (!rt.root_destroyed()) root->frame_.destroy();
+    throw;
+  }
+}
+
+}  // namespace weft::detail
+
+namespace weft {
+
+int procs() {
+  if (auto* rt = detail::current_runtime()) return rt->procs();
+  return detail::resolve_procs(std::nullopt);
+}
+
+namespace metrics {
+runtime_stats snapshot() {
+  if (auto* rt = detail::current_runtime()) return rt->stats();
+  std::lock_guard g(detail::g_last_stats_m);
+  return detail::g_last_stats;
+}
+}  // namespace metrics
+
+}  // namespace weft

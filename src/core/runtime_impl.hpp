@@ -1,0 +1,114 @@
+// The state of one running runtime: workers, shared queues, timers, blocking pool, live tasks,
+// and the stop/fail protocol.
+//
+// Stop protocol (root returns, a detached task fails, or a deadlock is found):
+//   1. stop() sets stopping_ under the idle lock and wakes every sleeping worker; a worker about
+//      to park checks stopping_ under the same lock, so none can sleep through it.
+//   2. Each worker finishes the task it is running (to its next suspension point) and leaves
+//      its loop; run() joins the threads.
+//   3. The blocking pool drains (its jobs write into awaiters that still exist).
+//   4. Timers are forgotten without being touched; then every task still registered is
+//      destroyed, with shutting_down() set so sync objects in dying frames do not wake tasks
+//      that are also dying.
+#pragma once
+
+#include <atomic>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <source_location>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "core/blocking_pool.hpp"
+#include "core/idle.hpp"
+#include "core/injector.hpp"
+#include "core/registry.hpp"
+#include "core/time/timer_service.hpp"
+#include "core/worker.hpp"
+#include "weft/observe.hpp"
+#include "weft/runtime.hpp"
+
+namespace weft::detail {
+
+class runtime_impl {
+ public:
+  runtime_impl(std::string name, int procs);
+  ~runtime_impl();
+
+  void start_root(spawn_base* root);
+  // Runs worker 0 on the calling thread until stop; then shuts down. Rethrows a failure.
+  void run_until_stopped();
+
+  // Makes t runnable. `how` picks the queue when called on one of this runtime's workers.
+  enum class placement { lifo, ready, fork };
+  void make_runnable(task_header* t, placement how) noexcept;
+  void notify_parked() noexcept;
+  void wake_timer_driver() noexcept;
+
+  void register_task(task_header* t) noexcept;
+  void unregister_task(task_header* t) noexcept { registry_.remove(t); }
+
+  void root_done() noexcept { stop(); }
+  void fail(std::exception_ptr e) noexcept;
+  void stop() noexcept;
+  bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
+  bool shutting_down() const noexcept { return shutting_down_.load(std::memory_order_acquire); }
+
+  // Called by a worker about to park, with the idle lock held. True when it was the last one
+  // awake and nothing can wake a task: the failure is then a deadlock_error, and the caller
+  // must stop() the runtime once it has released the lock.
+  bool check_deadlock_locked();
+  bool deadlocked() const noexcept { return deadlocked_; }
+  // During shutdown: true for a task being destroyed (it must not be touched by handles).
+  bool is_dying(const task_header* t) const noexcept;
+  bool root_destroyed() const noexcept { return root_destroyed_; }
+  bool has_work_anywhere() const noexcept;
+
+  void enter_blocking_thread() noexcept;
+
+  int procs() const noexcept { return procs_; }
+  const std::string& name() const noexcept { return name_; }
+  worker& worker_at(int i) noexcept { return *workers_[static_cast<std::size_t>(i)]; }
+  injector& inject() noexcept { return injector_; }
+  idle& idle_state() noexcept { return idle_; }
+  timer_service& timers() noexcept { return timers_; }
+  blocking_pool& blocking() noexcept { return blocking_; }
+  std::atomic<int>& timer_driver() noexcept { return timer_driver_; }
+  metrics::runtime_stats stats() const;
+
+ private:
+  void shutdown();
+  void publish_stats();
+  std::string deadlock_report();
+  static void release_task_refs(spawn_base* s) noexcept;
+
+  const std::string name_;
+  const int procs_;
+  injector injector_;
+  idle idle_;
+  timer_service timers_;
+  task_registry registry_;
+  std::vector<std::unique_ptr<worker>> workers_;
+  std::vector<std::thread> threads_;
+  blocking_pool blocking_;
+  std::atomic<int> timer_driver_{-1};  // index of the worker parked until the next deadline
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> shutting_down_{false};
+  std::mutex failure_m_;
+  std::exception_ptr failure_;  // guarded by failure_m_
+  bool deadlocked_ = false;  // guarded by failure_m_
+  std::chrono::steady_clock::time_point started_;
+  std::unordered_set<task_header*> dying_;  // filled once shutdown starts
+  bool root_destroyed_ = false;
+};
+
+runtime_impl* current_runtime() noexcept;
+
+// Resolves `procs` from options, then WEFT_PROCS, then the hardware; throws config_error naming
+// the bad value and its source.
+int resolve_procs(const std::optional<int>& from_options);
+
+}  // namespace weft::detail

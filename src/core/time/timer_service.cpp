@@ -1,0 +1,70 @@
+#include "core/time/timer_service.hpp"
+
+namespace weft::detail {
+
+std::uint64_t timer_service::to_us_floor(clock::time_point t) const noexcept {
+  if (t <= epoch_) return 0;
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(t - epoch_).count());
+}
+
+std::uint64_t timer_service::to_us(clock::time_point t) const noexcept {
+  if (t <= epoch_) return 0;
+  return static_cast<std::uint64_t>(
+      std::chrono::ceil<std::chrono::microseconds>(t - epoch_).count());
+}
+
+void timer_service::refresh_locked() noexcept {
+  auto n = wheel_.next_expiration();
+  // release: pairs with the acquire in next_deadline(); relaxed readers only poll.
+  next_.store(n ? *n : k_never, std::memory_order_release);
+  pending_.store(wheel_.size(), std::memory_order_release);
+}
+
+timer_service::add_result timer_service::add(timer_entry* e) {
+  std::lock_guard g(m_);
+  if (e->when_us_ <= wheel_.elapsed() || e->when_us_ <= to_us_floor(clock::now())) {
+    return add_result::due;
+  }
+  auto before = next_.load(std::memory_order_relaxed);
+  wheel_.insert(e);
+  refresh_locked();
+  return next_.load(std::memory_order_relaxed) < before ? add_result::added_earliest
+                                                        : add_result::added;
+}
+
+bool timer_service::cancel(timer_entry* e) {
+  std::lock_guard g(m_);
+  if (!e->linked_) return false;
+  wheel_.remove(e);
+  refresh_locked();
+  return true;
+}
+
+std::size_t timer_service::fire_due(std::uint64_t now) {
+  timer_entry* fired = nullptr;
+  {
+    std::unique_lock g(m_, std::try_to_lock);
+    // Another worker is firing or adding: it will see what is due, or we come back next tick.
+    if (!g.owns_lock()) return 0;
+    fired = wheel_.advance(now);
+    refresh_locked();
+  }
+  std::size_t n = 0;
+  while (fired) {
+    auto* next = fired->next_;
+    fired->next_ = nullptr;
+    fired->fire_(fired);  // may resume the owner elsewhere: `fired` is not touched after this
+    fired = next;
+    ++n;
+  }
+  return n;
+}
+
+void timer_service::clear() {
+  std::lock_guard g(m_);
+  wheel_.clear();
+  refresh_locked();
+}
+
+}  // namespace weft::detail

@@ -1,0 +1,121 @@
+#include "core/time/timer_wheel.hpp"
+
+#include <bit>
+
+namespace weft::detail {
+
+namespace {
+constexpr int k_bits = 6;
+constexpr std::uint64_t k_slot_mask = 63;
+constexpr std::uint64_t k_max_span = (std::uint64_t{1} << (k_bits * timer_wheel::k_levels)) - 1;
+
+int level_for(std::uint64_t elapsed, std::uint64_t when) noexcept {
+  auto masked = (elapsed ^ when) | k_slot_mask;
+  if (masked >= k_max_span) masked = k_max_span - 1;
+  int significant = 63 - std::countl_zero(masked);
+  return significant / k_bits;
+}
+constexpr std::uint64_t slot_range(int lvl) noexcept { return std::uint64_t{1} << (k_bits * lvl); }
+constexpr std::uint64_t level_range(int lvl) noexcept { return slot_range(lvl) << k_bits; }
+}  // namespace
+
+void timer_wheel::insert(timer_entry* e) noexcept {
+  // A deadline past the wheel's span is parked in the last level and cascades down later.
+  auto when = e->when_us_;
+  if (when - elapsed_ > k_max_span) when = elapsed_ + k_max_span;
+  int lvl = level_for(elapsed_, when);
+  int slot = static_cast<int>((when >> (k_bits * lvl)) & k_slot_mask);
+  auto& l = levels_[static_cast<std::size_t>(lvl)];
+  auto*& head = l.slots[static_cast<std::size_t>(slot)];
+  e->prev_ = nullptr;
+  e->next_ = head;
+  if (head) head->prev_ = e;
+  head = e;
+  l.occupied |= std::uint64_t{1} << slot;
+  e->level_ = static_cast<std::uint8_t>(lvl);
+  e->slot_ = static_cast<std::uint8_t>(slot);
+  e->linked_ = true;
+  ++count_;
+}
+
+void timer_wheel::remove(timer_entry* e) noexcept {
+  if (!e->linked_) return;
+  auto& l = levels_[e->level_];
+  auto*& head = l.slots[e->slot_];
+  if (e->prev_) {
+    e->prev_->next_ = e->next_;
+  } else {
+    head = e->next_;
+  }
+  if (e->next_) e->next_->prev_ = e->prev_;
+  if (!head) l.occupied &= ~(std::uint64_t{1} << e->slot_);
+  e->prev_ = e->next_ = nullptr;
+  e->linked_ = false;
+  --count_;
+}
+
+std::optional<std::uint64_t> timer_wheel::next_expiration_at(int lvl) const noexcept {
+  const auto& l = levels_[static_cast<std::size_t>(lvl)];
+  if (l.occupied == 0) return std::nullopt;
+  auto now_slot = (elapsed_ >> (k_bits * lvl)) & k_slot_mask;
+  auto rotated = std::rotr(l.occupied, static_cast<int>(now_slot));
+  auto slot = (static_cast<std::uint64_t>(std::countr_zero(rotated)) + now_slot) & k_slot_mask;
+  auto level_start = elapsed_ & ~(level_range(lvl) - 1);
+  auto deadline = level_start + slot * slot_range(lvl);
+  // Only the top level can hold a slot "behind" now (deadlines clamped to the wheel's span).
+  if (deadline < elapsed_) deadline += level_range(lvl);
+  return deadline;
+}
+
+std::optional<std::uint64_t> timer_wheel::next_expiration() const noexcept {
+  if (count_ == 0) return std::nullopt;
+  for (int lvl = 0; lvl < k_levels; ++lvl) {
+    if (auto d = next_expiration_at(lvl)) return d;
+  }
+  return std::nullopt;
+}
+
+timer_entry* timer_wheel::take_slot(int lvl, int slot) noexcept {
+  auto& l = levels_[static_cast<std::size_t>(lvl)];
+  auto* list = l.slots[static_cast<std::size_t>(slot)];
+  l.slots[static_cast<std::size_t>(slot)] = nullptr;
+  l.occupied &= ~(std::uint64_t{1} << slot);
+  return list;
+}
+
+timer_entry* timer_wheel::advance(std::uint64_t now_us) noexcept {
+  timer_entry* fired = nullptr;
+  for (;;) {
+    // Find the earliest occupied slot (lowest level first: its timers are due first).
+    int lvl = 0;
+    std::optional<std::uint64_t> exp;
+    for (; lvl < k_levels; ++lvl) {
+      if ((exp = next_expiration_at(lvl))) break;
+    }
+    if (!exp || *exp > now_us) break;
+    if (*exp > elapsed_) elapsed_ = *exp;
+    int slot = static_cast<int>((*exp >> (k_bits * lvl)) & k_slot_mask);
+    auto* e = take_slot(lvl, slot);
+    while (e) {
+      auto* next = e->next_;
+      e->linked_ = false;
+      --count_;
+      if (e->when_us_ <= now_us) {
+        e->next_ = fired;
+        fired = e;
+      } else {
+        insert(e);  // cascades to a lower level, relative to the new elapsed_
+      }
+      e = next;
+    }
+  }
+  if (now_us > elapsed_) elapsed_ = now_us;
+  return fired;
+}
+
+void timer_wheel::clear() noexcept {
+  levels_ = {};
+  count_ = 0;
+}
+
+}  // namespace weft::detail

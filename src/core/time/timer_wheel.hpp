@@ -1,0 +1,56 @@
+// A hierarchical timing wheel (Varghese & Lauck; the layout Tokio uses): 8 levels of 64 slots,
+// level L's slots each spanning 64^L microseconds, so the wheel covers 2^48 us (~8.9 years) at
+// microsecond resolution. Insert and remove are O(1); expiry is O(1) per timer plus at most one
+// move per level as a timer cascades toward level 0. A million sleepers with the same deadline
+// share one slot and expire as one batch.
+//
+// Invariant: a timer with deadline `when` sits at the level of the highest 6-bit digit in which
+// `when` differs from `elapsed_`, in slot `(when >> 6*level) & 63`. Every timer in level L is
+// due before any timer in level L+1. Not thread-safe: the timer service locks around it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "weft/detail/timer_entry.hpp"
+
+namespace weft::detail {
+
+class timer_wheel {
+ public:
+  static constexpr int k_levels = 8;
+  static constexpr int k_slots = 64;
+
+  explicit timer_wheel(std::uint64_t now_us = 0) noexcept : elapsed_(now_us) {}
+
+  // Requires e->when_us_ > elapsed(): a timer already due is fired by the caller instead.
+  void insert(timer_entry* e) noexcept;
+  void remove(timer_entry* e) noexcept;
+  // The earliest time at which some slot must be processed (a lower bound on the next
+  // deadline), or nullopt when the wheel is empty.
+  std::optional<std::uint64_t> next_expiration() const noexcept;
+  // Advances to `now_us` and returns the timers that are due, linked through next_ (unlinked
+  // from the wheel).
+  timer_entry* advance(std::uint64_t now_us) noexcept;
+  // Forgets every timer without touching them (shutdown: their frames are about to go).
+  void clear() noexcept;
+
+  std::uint64_t elapsed() const noexcept { return elapsed_; }
+  std::size_t size() const noexcept { return count_; }
+  bool empty() const noexcept { return count_ == 0; }
+
+ private:
+  struct level {
+    std::uint64_t occupied = 0;  // bit s set <=> slots[s] is non-empty
+    std::array<timer_entry*, k_slots> slots{};
+  };
+  std::optional<std::uint64_t> next_expiration_at(int lvl) const noexcept;
+  timer_entry* take_slot(int lvl, int slot) noexcept;
+
+  std::uint64_t elapsed_;
+  std::size_t count_ = 0;
+  std::array<level, k_levels> levels_{};
+};
+
+}  // namespace weft::detail

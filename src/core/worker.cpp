@@ -1,0 +1,255 @@
+#include "core/worker.hpp"
+
+#include <thread>
+
+#include "core/clock.hpp"
+#include "core/runtime_impl.hpp"
+
+namespace weft::detail {
+
+namespace {
+thread_local worker* tl_worker = nullptr;
+thread_local task_header* tl_task = nullptr;
+
+// Long enough that ordinary tasks never trip it, short enough to catch a loop that forgot to
+// yield (Go's sysmon preempts at 10 ms for the same reason).
+constexpr std::uint64_t k_long_run_ns = 10'000'000;
+// How many rounds over the victims a searching worker makes before it parks. Each round is a
+// few hundred nanoseconds; parking and waking cost ~10 us, so a short search pays for itself.
+constexpr int k_search_rounds = 4;
+}  // namespace
+
+worker* current_worker() noexcept { return tl_worker; }
+task_header* current_task() noexcept { return tl_task; }
+
+worker::worker(runtime_impl& rt, int index)
+    : rt_(rt),
+      index_(index),
+      rng_(static_cast<std::uint32_t>(index) * 2654435761u + 1),
+      long_run_ticks_(ns_to_ticks(k_long_run_ns)),
+      lifo_steal_ticks_(ns_to_ticks(k_lifo_steal_after_ns)) {}
+
+void worker::push_lifo(task_header* t) noexcept {
+  // relaxed: only the owner stores non-null; the exchange below is what hands the old one over.
+  auto* prev = lifo_.exchange(t, std::memory_order_acq_rel);
+  if (prev) push_ready(prev);
+}
+
+void worker::push_ready(task_header* t) noexcept {
+  if (queue_.push_back(t, rt_.inject())) counters_.overflows.add(1);
+  rt_.notify_parked();
+}
+
+void worker::push_fork(task_header* t) noexcept {
+  if (!forks_.push(t)) {
+    counters_.overflows.add(1);
+    rt_.inject().push(t);
+  }
+  rt_.notify_parked();
+}
+
+std::uint64_t worker::wall_ticks() const noexcept {
+  auto start = start_ticks_.load(std::memory_order_relaxed);
+  if (start == 0) return 0;
+  auto end = end_ticks_.load(std::memory_order_relaxed);
+  return (end ? end : ticks()) - start;
+}
+
+bool worker::has_stealable_work() const noexcept {
+  return !queue_.empty() || !forks_.empty();
+}
+
+void worker::run_task(task_header* t) noexcept {
+  auto start = ticks();
+  auto& c = counters_;
+  if (t->wait_ != wait_kind::none) {
+    auto k = static_cast<std::size_t>(t->wait_);
+    if (t->runnable_since_ > t->wait_since_) {
+      c.blocked_ticks[k].add(t->runnable_since_ - t->wait_since_);
+    }
+    t->wait_ = wait_kind::none;
+    t->wait_name_ = nullptr;
+  }
+  if (start > t->runnable_since_) c.sched_latency_ticks.add(start - t->runnable_since_);
+  tl_task = t;
+  run_started_.store(start, std::memory_order_relaxed);
+  t->resume_.resume();
+  // From here on `t` may be running on another worker, or be gone: do not touch it.
+  tl_task = nullptr;
+  auto end = ticks();
+  run_started_.store(0, std::memory_order_relaxed);
+  auto d = end - start;
+  c.tasks_run.add(1);
+  c.run_ticks.add(d);
+  c.max_run_ticks.max(d);
+  if (d > long_run_ticks_) c.long_runs.add(1);
+}
+
+task_header* worker::next_local() noexcept {
+  ++tick_;
+  if (tick_ % k_fairness_interval == 0) {
+    if (auto* t = rt_.inject().pop()) {
+      counters_.injector_pops.add(1);
+      return t;
+    }
+    if (auto* t = queue_.pop()) return t;
+    steal_result why{};
+    if (auto* t = forks_.steal(why)) return t;
+    poll_timers();
+  }
+  // relaxed load as a cheap emptiness test; the exchange takes ownership.
+  if (lifo_.load(std::memory_order_relaxed)) {
+    if (auto* t = lifo_.exchange(nullptr, std::memory_order_acq_rel)) {
+      if (++lifo_streak_ <= k_max_lifo_runs) {
+        counters_.lifo_runs.add(1);
+        return t;
+      }
+      push_ready(t);  // the streak is over: back of the line
+    }
+  }
+  lifo_streak_ = 0;
+  if (auto* t = forks_.pop()) return t;
+  if (auto* t = queue_.pop()) return t;
+  if (auto* t = rt_.inject().pop()) {
+    counters_.injector_pops.add(1);
+    return t;
+  }
+  return nullptr;
+}
+
+void worker::poll_timers() noexcept {
+  auto& timers = rt_.timers();
+  if (timers.pending() == 0) return;
+  auto now = timers.now_us();
+  if (timers.maybe_due(now)) timers.fire_due(now);
+}
+
+task_header* worker::steal_from(worker& victim) noexcept {
+  steal_result why{};
+  counters_.steals_tried.add(1);
+  if (auto* t = victim.forks_.steal(why)) {
+    counters_.steals_won.add(1);
+    return t;
+  }
+  if (why == steal_result::retry) counters_.steals_retry.add(1);
+  if (auto* t = victim.queue_.steal_into(queue_, why)) {
+    counters_.steals_won.add(1);
+    return t;
+  }
+  if (why == steal_result::retry) counters_.steals_retry.add(1);
+  // The victim's hand-off slot, only if the victim has been stuck in one task for a while.
+  if (victim.lifo_.load(std::memory_order_relaxed)) {
+    auto started = victim.run_started_.load(std::memory_order_relaxed);
+    if (started != 0 && ticks() - started > lifo_steal_ticks_) {
+      if (auto* t = victim.lifo_.exchange(nullptr, std::memory_order_acq_rel)) {
+        counters_.steals_won.add(1);
+        return t;
+      }
+    }
+  }
+  return nullptr;
+}
+
+void worker::found_work_while_searching() {
+  if (!searching_) return;
+  searching_ = false;
+  // The last searcher found work: there may be more, so wake someone to keep looking.
+  if (rt_.idle_state().stop_searching()) rt_.notify_parked();
+}
+
+task_header* worker::search() {
+  if (!searching_) {
+    if (!rt_.idle_state().try_start_searching()) return nullptr;
+    searching_ = true;
+  }
+  auto start = ticks();
+  const int n = rt_.procs();
+  for (int round = 0; round < k_search_rounds && !rt_.stopping(); ++round) {
+    poll_timers();
+    task_header* t = next_local();  // timers fire into our own queue
+    if (!t) {
+      if ((t = rt_.inject().pop())) counters_.injector_pops.add(1);
+    }
+    if (!t && n > 1) {
+      rng_ = rng_ * 1664525u + 1013904223u;
+      auto first = static_cast<int>(rng_ % static_cast<std::uint32_t>(n));
+      for (int i = 0; i < n && !t; ++i) {
+        int v = (first + i) % n;
+        if (v != index_) t = steal_from(rt_.worker_at(v));
+      }
+    }
+    if (t) {
+      found_work_while_searching();
+      return t;
+    }
+    if (round + 1 < k_search_rounds) std::this_thread::yield();
+  }
+  counters_.spin_ticks.add(ticks() - start);
+  return nullptr;
+}
+
+void worker::park() {
+  auto& idle = rt_.idle_state();
+  // Step 1: announce.
+  idle.park_worker(index_, searching_);
+  searching_ = false;
+  // Step 2: look once more. The seq_cst RMW in park_worker orders this after the announcement.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (rt_.stopping() || rt_.has_work_anywhere()) {
+    if (!idle.unpark_self(index_)) searching_ = true;  // someone already woke us
+    return;
+  }
+  bool deadlock = false;
+  {
+    std::lock_guard g(idle.lock());
+    deadlock = rt_.check_deadlock_locked();
+  }
+  if (deadlock) {
+    idle.unpark_self(index_);
+    rt_.stop();
+    return;
+  }
+  // Step 3: sleep; until the next timer if no other worker is already waiting on it.
+  std::uint64_t timeout_ns = 0;
+  bool driver = false;
+  if (rt_.timers().pending() > 0) {
+    int expected = -1;
+    if (rt_.timer_driver().compare_exchange_strong(expected, index_)) {
+      driver = true;
+      auto next = rt_.timers().next_deadline();
+      auto now = rt_.timers().now_us();
+      timeout_ns = next > now ? (next - now) * 1000 : 1;
+    }
+  }
+  auto start = ticks();
+  counters_.parks.add(1);
+  if (!(driver && timeout_ns == 1)) parker_.park(timeout_ns);
+  counters_.idle_ticks.add(ticks() - start);
+  if (driver) rt_.timer_driver().store(-1);
+  // Whoever woke us may have counted us as unparked and searching already.
+  searching_ = !idle.unpark_self(index_);
+  if (driver) poll_timers();
+}
+
+void worker::run() {
+  tl_worker = this;
+  start_ticks_.store(ticks(), std::memory_order_relaxed);
+  while (!rt_.stopping()) {
+    auto* t = next_local();
+    if (!t) t = search();
+    if (t) {
+      found_work_while_searching();
+      run_task(t);
+    } else {
+      park();
+    }
+  }
+  if (searching_) {
+    searching_ = false;
+    rt_.idle_state().stop_searching();
+  }
+  end_ticks_.store(ticks(), std::memory_order_relaxed);
+  tl_worker = nullptr;
+}
+
+}  // namespace weft::detail

@@ -1,0 +1,89 @@
+// One worker thread of the scheduler: its queues, its parker, its counters, and its loop.
+//
+// Where a runnable task goes:
+//   lifo_    the task just woken by the running one (send -> recv, join): runs next, cache-hot.
+//            Capped at k_max_lifo_runs in a row so two tasks handing off cannot starve the rest.
+//            Stealable only once the victim has been running one task for k_lifo_steal_after,
+//            so an idle worker does not snatch a hand-off that is about to run.
+//   forks_   children spawned by spawn/task_group (depth-first for the owner, oldest-first for
+//            thieves).
+//   queue_   everything else made runnable here: go, yield, timer expiry (FIFO, steal-half).
+//   injector shared, for work from outside the workers and overflow.
+//
+// Order of search (one "tick" per task run):
+//   every 61st tick: injector, queue_, then the oldest fork, so none of them starves (61 is
+//   Go's number: prime, so it does not beat with other periodic behaviour);
+//   otherwise: lifo_, forks_, queue_, injector, due timers, then steal from others.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "core/fork_deque.hpp"
+#include "core/parker.hpp"
+#include "core/run_queue.hpp"
+#include "observe/counters.hpp"
+
+namespace weft::detail {
+
+class runtime_impl;
+
+class worker {
+ public:
+  static constexpr std::uint32_t k_fairness_interval = 61;
+  static constexpr std::uint32_t k_max_lifo_runs = 32;
+  static constexpr std::uint64_t k_lifo_steal_after_ns = 50'000;
+
+  worker(runtime_impl& rt, int index);
+
+  void run();  // the loop; returns when the runtime stops
+
+  // Owner thread only.
+  void push_lifo(task_header* t) noexcept;
+  void push_ready(task_header* t) noexcept;
+  void push_fork(task_header* t) noexcept;
+
+  int index() const noexcept { return index_; }
+  runtime_impl& rt() const noexcept { return rt_; }
+  worker_counters& counters() noexcept { return counters_; }
+  const worker_counters& counters() const noexcept { return counters_; }
+  bool has_stealable_work() const noexcept;
+  std::uint64_t wall_ticks() const noexcept;
+  parker& parker_of() noexcept { return parker_; }
+
+ private:
+  friend class runtime_impl;
+  task_header* next_local() noexcept;
+  task_header* search();
+  task_header* steal_from(worker& victim) noexcept;
+  void park();
+  void run_task(task_header* t) noexcept;
+  void poll_timers() noexcept;
+  void found_work_while_searching();
+
+  runtime_impl& rt_;
+  const int index_;
+  run_queue queue_;
+  fork_deque forks_;
+  // Written by the owner; exchanged to null by the owner or by a thief (see the header note).
+  alignas(64) std::atomic<task_header*> lifo_{nullptr};
+  // Ticks when the current task run started (0: not running). relaxed: thieves only use it as
+  // a hint of how long the owner has been busy.
+  std::atomic<std::uint64_t> run_started_{0};
+  parker parker_;
+  std::uint32_t tick_ = 0;
+  std::uint32_t lifo_streak_ = 0;
+  std::uint32_t rng_;
+  bool searching_ = false;
+  // relaxed: read only for the wall-time figure in snapshots.
+  std::atomic<std::uint64_t> start_ticks_{0};
+  std::atomic<std::uint64_t> end_ticks_{0};
+  std::uint64_t long_run_ticks_;
+  std::uint64_t lifo_steal_ticks_;
+  worker_counters counters_;
+};
+
+// The worker running on this thread, or null.
+worker* current_worker() noexcept;
+
+}  // namespace weft::detail

@@ -1,0 +1,46 @@
+// A worker's counters. Each field is written only by its worker (a plain load + store, no
+// read-modify-write: there is no other writer), and read by snapshot() from any thread, hence
+// relaxed atomics: a reader may see a slightly stale value, never a torn one. The block sits on
+// its own cache lines so no other thread's writes contend with it.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+#include "weft/detail/task_header.hpp"
+
+namespace weft::detail {
+
+struct counter {
+  std::atomic<std::uint64_t> v{0};
+  void add(std::uint64_t n) noexcept {
+    // relaxed: single writer; readers tolerate staleness.
+    v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  void max(std::uint64_t n) noexcept {
+    if (n > v.load(std::memory_order_relaxed)) v.store(n, std::memory_order_relaxed);
+  }
+  std::uint64_t get() const noexcept { return v.load(std::memory_order_relaxed); }
+};
+
+struct alignas(64) worker_counters {
+  counter tasks_run;
+  counter run_ticks;
+  counter sched_latency_ticks;
+  counter steals_tried;
+  counter steals_won;
+  counter steals_retry;
+  counter parks;
+  counter idle_ticks;
+  counter spin_ticks;
+  counter lifo_runs;
+  counter injector_pops;
+  counter overflows;
+  counter long_runs;
+  counter max_run_ticks;
+  counter tasks_spawned;
+  std::array<counter, static_cast<std::size_t>(wait_kind::count_)> blocked_ticks;
+};
+
+}  // namespace weft::detail

@@ -1,0 +1,73 @@
+// JSON export of the runtime's counters (schema: docs/metrics.md).
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "weft/observe.hpp"
+
+namespace weft::metrics {
+
+worker_stats runtime_stats::total() const {
+  worker_stats t;
+  t.worker = -1;
+  for (const auto& w : workers) {
+    t.tasks_run += w.tasks_run;
+    t.run_ns += w.run_ns;
+    t.sched_latency_ns += w.sched_latency_ns;
+    t.steals_tried += w.steals_tried;
+    t.steals_won += w.steals_won;
+    t.steals_retry += w.steals_retry;
+    t.parks += w.parks;
+    t.idle_ns += w.idle_ns;
+    t.spin_ns += w.spin_ns;
+    t.wall_ns += w.wall_ns;
+    t.lifo_runs += w.lifo_runs;
+    t.injector_pops += w.injector_pops;
+    t.overflows += w.overflows;
+    t.long_runs += w.long_runs;
+    t.max_run_ns = std::max(t.max_run_ns, w.max_run_ns);
+    t.tasks_spawned += w.tasks_spawned;
+    for (const auto& [k, v] : w.blocked_ns) t.blocked_ns[k] += v;
+  }
+  return t;
+}
+
+namespace {
+nlohmann::json to_json(const worker_stats& w) {
+  return {
+      {"worker", w.worker},
+      {"tasks_run", w.tasks_run},
+      {"run_ns", w.run_ns},
+      {"sched_ns", w.sched_ns()},
+      {"sched_latency_ns", w.sched_latency_ns},
+      {"steals_tried", w.steals_tried},
+      {"steals_won", w.steals_won},
+      {"steals_retry", w.steals_retry},
+      {"parks", w.parks},
+      {"idle_ns", w.idle_ns},
+      {"spin_ns", w.spin_ns},
+      {"wall_ns", w.wall_ns},
+      {"lifo_runs", w.lifo_runs},
+      {"injector_pops", w.injector_pops},
+      {"overflows", w.overflows},
+      {"long_runs", w.long_runs},
+      {"max_run_ns", w.max_run_ns},
+      {"tasks_spawned", w.tasks_spawned},
+      {"blocked_ns", w.blocked_ns},
+  };
+}
+}  // namespace
+
+void write_json(const runtime_stats& s, std::ostream& out) {
+  nlohmann::json j;
+  j["schema"] = "weft.metrics/1";
+  j["name"] = s.name;
+  j["procs"] = s.procs;
+  j["wall_s"] = s.wall_s;
+  j["long_run_threshold_ns"] = s.long_run_threshold_ns;
+  j["total"] = to_json(s.total());
+  auto& ws = j["workers"] = nlohmann::json::array();
+  for (const auto& w : s.workers) ws.push_back(to_json(w));
+  out << j.dump(2) << '\n';
+}
+
+}  // namespace weft::metrics
