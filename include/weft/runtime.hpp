@@ -28,18 +28,14 @@ namespace detail {
 // deadlock_error; the root's own result stays in its promise.
 void run_root(const options& o, spawn_base* root);
 
-// Owns the root frame for the length of run().
+// Destroys the root frame once run() has taken its result.
 template <class T>
-class root_frame {
- public:
+struct root_frame {
+  spawned_promise<T>* p_;
   explicit root_frame(spawned_promise<T>* p) noexcept : p_(p) {}
   root_frame(const root_frame&) = delete;
   root_frame& operator=(const root_frame&) = delete;
   ~root_frame() { p_->frame_.destroy(); }
-  spawned_promise<T>* get() const noexcept { return p_; }
-
- private:
-  spawned_promise<T>* p_;
 };
 }  // namespace detail
 
@@ -49,10 +45,11 @@ class root_frame {
 template <class F>
 auto run(const options& o, F&& fn) {
   auto s = detail::make_spawned(std::forward<F>(fn));
-  detail::root_frame root(s.release());
-  root.get()->is_root_ = true;
-  detail::run_root(o, root.get());
-  return root.get()->take();
+  auto* p = s.release();
+  p->is_root_ = true;
+  detail::run_root(o, p);  // when it throws, it has destroyed the root frame already
+  detail::root_frame<typename decltype(s)::value_type> guard{p};
+  return p->take();
 }
 template <class F>
 auto run(F&& fn) {
@@ -178,7 +175,9 @@ struct yield_awaiter {
   void await_suspend(std::coroutine_handle<> h) const noexcept;
   void await_resume() const noexcept {}
 };
-inline yield_awaiter yield() noexcept { return {}; }
+inline yield_awaiter yield() noexcept {
+  return {};
+}
 
 // True when the current task has been asked to stop (its group was cancelled, or it ran past a
 // timeout). CPU-bound code polls this between chunks of work.

@@ -2,9 +2,10 @@
 // cancel source its children inherit. Reference-counted: the group object holds one reference
 // and every live child one, so a child may end after the group object is gone.
 //
-// state_ packs (waiter flag << 32) | live children. The waiter stores itself, then sets the
-// flag with one RMW; the last child clears the count with one RMW and sees the flag in the same
-// word, so "the last child ends" and "the owner starts waiting" cannot miss each other.
+// Any number of tasks may wait (like Go's WaitGroup). A child decrements live_ without the
+// lock; the one that takes it to zero then takes the lock and wakes the waiters. A waiter
+// checks live_ under the lock and links itself only if it is non-zero, so it either sees zero
+// or is linked before the last child takes the list.
 #pragma once
 
 #include <atomic>
@@ -18,14 +19,11 @@
 namespace weft::detail {
 
 struct group_state {
-  static constexpr std::uint64_t k_waiting = std::uint64_t{1} << 32;
-  static constexpr std::uint64_t k_count_mask = k_waiting - 1;
-
   std::atomic<int> refs_{1};
-  std::atomic<std::uint64_t> state_{0};
-  task_header* waiter_ = nullptr;  // written before the k_waiting RMW, read after seeing it
-  spin_lock error_lock_;
-  std::exception_ptr first_error_;  // guarded by error_lock_
+  std::atomic<std::uint64_t> live_{0};  // children not yet ended
+  spin_lock lock_;
+  task_header* waiters_ = nullptr;  // guarded by lock_; linked through next_
+  std::exception_ptr first_error_;  // guarded by lock_
   cancel_source* cancel_ = nullptr;
 };
 

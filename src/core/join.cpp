@@ -56,14 +56,18 @@ void join_cancelled(cancel_callback* cb) noexcept {
 
 bool join_wait::suspend(std::coroutine_handle<> h) {
   t_ = prepare_wait(h, wait_kind::join, nullptr);
+  // 0: published (suspend), 1: the task has ended, 2: another task is already joining.
   auto publish = [&] {
     auto expected = k_running;
     // acq_rel: release publishes t_->resume_ to the completing task; acquire (on failure)
     // makes the finished task's result visible.
-    return s_->join_.compare_exchange_strong(expected, reinterpret_cast<std::uintptr_t>(t_),
-                                             std::memory_order_acq_rel,
-                                             std::memory_order_acquire);
+    if (s_->join_.compare_exchange_strong(expected, reinterpret_cast<std::uintptr_t>(t_),
+                                          std::memory_order_acq_rel, std::memory_order_acquire)) {
+      return 0;
+    }
+    return expected == k_done ? 1 : 2;
   };
+  int r = 0;
   if (auto* cs = t_->cancel_) {
     // Register and publish under the source's lock: a cancel cannot fall between the two.
     std::lock_guard g(cs->lock_);
@@ -73,13 +77,15 @@ bool join_wait::suspend(std::coroutine_handle<> h) {
       abandon_wait(t_);
       return false;
     }
-    if (publish()) return true;
-    remove_callback_locked(cs, this);
-  } else if (publish()) {
-    return true;
+    r = publish();
+    if (r != 0) remove_callback_locked(cs, this);
+  } else {
+    r = publish();
   }
+  if (r == 0) return true;
   abandon_wait(t_);
-  t_ = nullptr;  // finished already: nothing to undo in resumed()
+  t_ = nullptr;  // nothing to undo in resumed()
+  if (r == 2) throw usage_error("weft::join_handle: awaited by two tasks at once");
   return false;
 }
 
@@ -88,18 +94,35 @@ void join_wait::resumed() {
   if (cancelled_) throw cancelled("weft: join cancelled");
 }
 
+namespace {
+// A task that ended because it was cancelled has nothing to report to anyone.
+bool is_cancellation(const std::exception_ptr& e) noexcept {
+  try {
+    std::rethrow_exception(e);
+  } catch (const cancelled&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+}  // namespace
+
 void join_release(spawn_base* s) noexcept {
   if (auto* rt = current_runtime(); rt && rt->shutting_down() && rt->is_dying(s)) return;
   auto prev = s->join_.exchange(k_detached, std::memory_order_acq_rel);
   if (prev == k_done) {
     // It ended and nobody took its result: an exception in it would be lost, so it fails the
     // run, as an unjoined go task's would.
-    if (s->error_ && s->rt_ && !s->rt_->shutting_down()) s->rt_->fail(s->error_);
+    if (s->error_ && !is_cancellation(s->error_) && !s->rt_->shutting_down()) {
+      s->rt_->fail(s->error_);
+    }
     s->frame_.destroy();
   }
   // k_running: the task destroys itself when it ends (see on_spawned_exit).
 }
 
-void join_finish(spawn_base* s) noexcept { s->frame_.destroy(); }
+void join_finish(spawn_base* s) noexcept {
+  s->frame_.destroy();
+}
 
 }  // namespace weft::detail

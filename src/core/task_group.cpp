@@ -3,7 +3,9 @@
 
 namespace weft::detail {
 
-void retain(group_state* g) noexcept { g->refs_.fetch_add(1, std::memory_order_relaxed); }
+void retain(group_state* g) noexcept {
+  g->refs_.fetch_add(1, std::memory_order_relaxed);
+}
 
 void release(group_state* g) noexcept {
   // acq_rel: the last release sees every child's writes (first_error_) before deleting.
@@ -16,7 +18,7 @@ void group_child_done(group_state* g, std::exception_ptr error) noexcept {
   if (error) {
     bool first = false;
     {
-      std::lock_guard l(g->error_lock_);
+      std::lock_guard l(g->lock_);
       if (!g->first_error_) {
         g->first_error_ = std::move(error);
         first = true;
@@ -24,13 +26,19 @@ void group_child_done(group_state* g, std::exception_ptr error) noexcept {
     }
     if (first) cancel(g->cancel_);
   }
-  // acq_rel: release publishes this child's effects to the waiter; acquire pairs with the
-  // waiter's fetch_or, so waiter_ is visible when the flag is.
-  auto prev = g->state_.fetch_sub(1, std::memory_order_acq_rel);
-  if ((prev & group_state::k_count_mask) == 1 && (prev & group_state::k_waiting)) {
-    // The last child: nobody else can touch the flag now (the owner is suspended in wait()).
-    g->state_.fetch_and(~group_state::k_waiting, std::memory_order_relaxed);
-    schedule(g->waiter_);
+  // acq_rel: release publishes this child's effects to the waiters; acquire makes the last
+  // child see the others' effects before it wakes anyone.
+  if (g->live_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  task_header* waiters = nullptr;
+  {
+    std::lock_guard l(g->lock_);
+    waiters = std::exchange(g->waiters_, nullptr);
+  }
+  while (waiters) {
+    auto* next = waiters->next_;
+    waiters->next_ = nullptr;
+    schedule(waiters);
+    waiters = next;
   }
 }
 
@@ -47,7 +55,7 @@ task_group::task_group() {
 task_group::~task_group() {
   auto* rt = detail::current_runtime();
   bool dying = rt && rt->shutting_down();
-  if (!dying && (s_->state_.load(std::memory_order_acquire) & detail::group_state::k_count_mask)) {
+  if (!dying && s_->live_.load(std::memory_order_acquire) != 0) {
     detail::cancel(s_->cancel_);  // abandoned children are asked to stop; they end on their own
   }
   detail::release(s_);
@@ -56,43 +64,44 @@ task_group::~task_group() {
 void task_group::add_child(detail::spawn_base* s) {
   detail::retain(s_);
   s->group_ = s_;
-  // relaxed: only the owner adds children; the RMW in group_child_done orders the rest.
-  s_->state_.fetch_add(1, std::memory_order_relaxed);
+  // relaxed: the spawner adds before starting the child; the child's RMW orders the rest.
+  s_->live_.fetch_add(1, std::memory_order_relaxed);
   try {
     detail::start_child(s, s_->cancel_);
   } catch (...) {
-    s_->state_.fetch_sub(1, std::memory_order_relaxed);
+    s_->live_.fetch_sub(1, std::memory_order_relaxed);
     detail::release(s_);
     throw;
   }
 }
 
-void task_group::cancel() noexcept { detail::cancel(s_->cancel_); }
+void task_group::cancel() noexcept {
+  detail::cancel(s_->cancel_);
+}
 
 bool task_group::awaiter::await_ready() const noexcept {
   // acquire: pairs with the children's release RMW; their effects are visible.
-  return (g_->s_->state_.load(std::memory_order_acquire) & detail::group_state::k_count_mask) ==
-         0;
+  return g_->s_->live_.load(std::memory_order_acquire) == 0;
 }
 
 bool task_group::awaiter::await_suspend(std::coroutine_handle<> h) {
   auto* s = g_->s_;
-  s->waiter_ = detail::prepare_wait(h, detail::wait_kind::group, nullptr);
-  // acq_rel: release publishes waiter_ to the last child; acquire sees their effects.
-  auto prev = s->state_.fetch_or(detail::group_state::k_waiting, std::memory_order_acq_rel);
-  if ((prev & detail::group_state::k_count_mask) == 0) {
-    s->state_.fetch_and(~detail::group_state::k_waiting, std::memory_order_relaxed);
-    detail::abandon_wait(s->waiter_);
+  auto* t = detail::prepare_wait(h, detail::wait_kind::group, nullptr);
+  std::lock_guard l(s->lock_);
+  if (s->live_.load(std::memory_order_acquire) == 0) {
+    detail::abandon_wait(t);
     return false;
   }
+  t->next_ = s->waiters_;
+  s->waiters_ = t;
   return true;
 }
 
 void task_group::awaiter::await_resume() {
   std::exception_ptr e;
   {
-    std::lock_guard l(g_->s_->error_lock_);
-    e = std::exchange(g_->s_->first_error_, nullptr);
+    std::lock_guard l(g_->s_->lock_);
+    e = g_->s_->first_error_;
   }
   if (e) std::rethrow_exception(e);
 }

@@ -46,10 +46,8 @@ template <class T>
 struct spawned_promise_value {
   std::optional<T> value_;
   template <class U = T>
-    requires std::is_convertible_v<U&&, T>
-  void return_value(U&& v) {
-    value_.emplace(std::forward<U>(v));
-  }
+  requires std::is_convertible_v<U&&, T>
+  void return_value(U&& v) { value_.emplace(std::forward<U>(v)); }
   T take_value() { return std::move(*value_); }
 };
 template <>
@@ -86,6 +84,7 @@ template <class T>
 class spawned {
  public:
   using promise_type = spawned_promise<T>;
+  using value_type = T;
   explicit spawned(std::coroutine_handle<promise_type> h) noexcept : h_(h) {}
   spawned(spawned&& o) noexcept : h_(std::exchange(o.h_, {})) {}
   spawned(const spawned&) = delete;
@@ -119,8 +118,7 @@ struct spawn_result {
   using type = invoked;
 };
 template <class F>
-  requires is_task<std::invoke_result_t<F&>>::value
-struct spawn_result<F> {
+requires is_task<std::invoke_result_t<F&>>::value struct spawn_result<F> {
   using type = typename std::invoke_result_t<F&>::value_type;
 };
 template <class F>

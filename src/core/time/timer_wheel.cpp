@@ -15,8 +15,12 @@ int level_for(std::uint64_t elapsed, std::uint64_t when) noexcept {
   int significant = 63 - std::countl_zero(masked);
   return significant / k_bits;
 }
-constexpr std::uint64_t slot_range(int lvl) noexcept { return std::uint64_t{1} << (k_bits * lvl); }
-constexpr std::uint64_t level_range(int lvl) noexcept { return slot_range(lvl) << k_bits; }
+constexpr std::uint64_t slot_range(int lvl) noexcept {
+  return std::uint64_t{1} << (k_bits * lvl);
+}
+constexpr std::uint64_t level_range(int lvl) noexcept {
+  return slot_range(lvl) << k_bits;
+}
 }  // namespace
 
 void timer_wheel::insert(timer_entry* e) noexcept {
@@ -84,7 +88,9 @@ timer_entry* timer_wheel::take_slot(int lvl, int slot) noexcept {
 }
 
 timer_entry* timer_wheel::advance(std::uint64_t now_us) noexcept {
+  // Due timers are appended, so slots fire in deadline order.
   timer_entry* fired = nullptr;
+  timer_entry** fired_tail = &fired;
   for (;;) {
     // Find the earliest occupied slot (lowest level first: its timers are due first).
     int lvl = 0;
@@ -100,9 +106,12 @@ timer_entry* timer_wheel::advance(std::uint64_t now_us) noexcept {
       auto* next = e->next_;
       e->linked_ = false;
       --count_;
-      if (e->when_us_ <= now_us) {
-        e->next_ = fired;
-        fired = e;
+      // Fire only what is due at the slot's own time; the rest cascades to lower levels and
+      // fires in a later round of this loop, so a late advance still fires in deadline order.
+      if (e->when_us_ <= elapsed_) {
+        e->next_ = nullptr;
+        *fired_tail = e;
+        fired_tail = &e->next_;
       } else {
         insert(e);  // cascades to a lower level, relative to the new elapsed_
       }

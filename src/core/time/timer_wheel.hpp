@@ -30,8 +30,8 @@ class timer_wheel {
   // The earliest time at which some slot must be processed (a lower bound on the next
   // deadline), or nullopt when the wheel is empty.
   std::optional<std::uint64_t> next_expiration() const noexcept;
-  // Advances to `now_us` and returns the timers that are due, linked through next_ (unlinked
-  // from the wheel).
+  // Advances to `now_us` and returns the timers that are due, in deadline order (to slot
+  // resolution), linked through next_ and unlinked from the wheel.
   timer_entry* advance(std::uint64_t now_us) noexcept;
   // Forgets every timer without touching them (shutdown: their frames are about to go).
   void clear() noexcept;

@@ -1,0 +1,108 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <thread>
+#include <weft/weft.hpp>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// root waits on group g; g's child P joins Q; Q waits on g, which waits on P: a cycle that
+// nothing outside can break.
+std::string deadlock_message(int procs) {
+  try {
+    weft::run({.procs = procs}, []() -> weft::task<> {
+      weft::task_group g;
+      std::optional<weft::join_handle<void>> q;
+      q = weft::spawn([&]() -> weft::task<> { co_await g.wait(); });
+      g.spawn([&]() -> weft::task<> { co_await *q; });
+      co_await g.wait();
+    });
+  } catch (const weft::deadlock_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Deadlock, AllTasksAsleepIsReportedWithWhatTheyWaitOn) {
+  for (int procs : {1, 2, 4}) {
+    auto m = deadlock_message(procs);
+    ASSERT_FALSE(m.empty()) << "no deadlock_error at procs " << procs;
+    EXPECT_NE(m.find("all 3 tasks are asleep"), std::string::npos) << m;
+    EXPECT_NE(m.find("1 waiting on join"), std::string::npos) << m;
+    EXPECT_NE(m.find("2 waiting on task_group"), std::string::npos) << m;
+    EXPECT_NE(m.find("the root task waits on task_group"), std::string::npos) << m;
+  }
+}
+
+TEST(Deadlock, SelfJoinIsADeadlock) {
+  EXPECT_THROW(weft::run({.procs = 2},
+                         []() -> weft::task<> {
+                           std::optional<weft::join_handle<void>> self;
+                           weft::task_group g;
+                           g.spawn([&]() -> weft::task<> {
+                             self = weft::spawn([&]() -> weft::task<> {
+                               co_await weft::yield();
+                               co_await *self;
+                             });
+                             co_await weft::sleep_for(1ms);
+                           });
+                           co_await g.wait();
+                           co_await weft::task_group{}.wait();  // returns at once
+                           weft::task_group stuck;
+                           stuck.spawn([&]() -> weft::task<> { co_await stuck.wait(); });
+                           co_await stuck.wait();
+                         }),
+               weft::deadlock_error);
+}
+
+TEST(Deadlock, TwoTasksJoiningOneHandleIsAUsageError) {
+  EXPECT_THROW(
+      weft::run({.procs = 2},
+                []() -> weft::task<> {
+                  auto h = weft::spawn([]() -> weft::task<> { co_await weft::sleep_for(50ms); });
+                  weft::task_group g;
+                  g.spawn([&]() -> weft::task<> { co_await h; });
+                  co_await weft::sleep_for(5ms);
+                  co_await h;
+                }),
+      weft::usage_error);
+}
+
+TEST(Deadlock, PendingTimerIsNotADeadlock) {
+  auto r = weft::run({.procs = 2}, []() -> weft::task<int> {
+    auto h = weft::spawn([]() -> weft::task<int> {
+      co_await weft::sleep_for(20ms);
+      co_return 3;
+    });
+    co_return co_await h;
+  });
+  EXPECT_EQ(r, 3);
+}
+
+TEST(Deadlock, BlockingCallInFlightIsNotADeadlock) {
+  auto r = weft::run({.procs = 2}, []() -> weft::task<int> {
+    co_return co_await weft::blocking([] {
+      std::this_thread::sleep_for(30ms);
+      return 4;
+    });
+  });
+  EXPECT_EQ(r, 4);
+}
+
+TEST(Deadlock, StuckDetachedTaskDoesNotOutliveTheRoot) {
+  // Not a deadlock: the root returns while a go task waits forever; it is destroyed.
+  weft::run({.procs = 2}, []() -> weft::task<> {
+    weft::go([]() -> weft::task<> {
+      weft::task_group g;
+      g.spawn([&]() -> weft::task<> { co_await g.wait(); });
+      co_await g.wait();
+    });
+    co_await weft::sleep_for(1ms);
+  });
+}
+
+}  // namespace

@@ -1,0 +1,200 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+#include <weft/weft.hpp>
+
+#include "support/test_support.hpp"
+
+using namespace std::chrono_literals;
+using weft::testing::scoped_env;
+
+namespace {
+
+std::string config_message(const weft::options& o) {
+  try {
+    weft::run(o, []() -> weft::task<> { co_return; });
+  } catch (const weft::config_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Runtime, ProcsFromOptions) {
+  EXPECT_EQ(weft::run({.procs = 3}, []() -> weft::task<int> { co_return weft::procs(); }), 3);
+}
+
+TEST(Runtime, ProcsFromEnvironment) {
+  scoped_env env("WEFT_PROCS", "5");
+  EXPECT_EQ(weft::run([]() -> weft::task<int> { co_return weft::procs(); }), 5);
+  EXPECT_EQ(weft::procs(), 5);  // outside a runtime: what a new one would use
+}
+
+TEST(Runtime, OptionsOverrideEnvironment) {
+  scoped_env env("WEFT_PROCS", "5");
+  EXPECT_EQ(weft::run({.procs = 2}, []() -> weft::task<int> { co_return weft::procs(); }), 2);
+}
+
+TEST(Runtime, DefaultsToHardwareConcurrency) {
+  scoped_env env("WEFT_PROCS", nullptr);
+  auto hw = static_cast<int>(std::thread::hardware_concurrency());
+  EXPECT_EQ(weft::run([]() -> weft::task<int> { co_return weft::procs(); }), hw > 0 ? hw : 1);
+}
+
+TEST(Runtime, InvalidProcsOptionNamesValueAndSource) {
+  auto m = config_message({.procs = 0});
+  EXPECT_NE(m.find("procs = 0"), std::string::npos) << m;
+  EXPECT_NE(m.find("from options"), std::string::npos) << m;
+  m = config_message({.procs = -3});
+  EXPECT_NE(m.find("procs = -3"), std::string::npos) << m;
+}
+
+TEST(Runtime, InvalidEnvironmentNamesValueAndSource) {
+  for (const char* bad : {"abc", "0", "-2", "4x", " 3"}) {
+    scoped_env env("WEFT_PROCS", bad);
+    auto m = config_message({});
+    EXPECT_NE(m.find(std::string("'") + bad + "'"), std::string::npos) << bad << ": " << m;
+    EXPECT_NE(m.find("WEFT_PROCS"), std::string::npos) << m;
+  }
+}
+
+TEST(Runtime, RunInsideRunIsAUsageError) {
+  EXPECT_THROW(weft::run({.procs = 1},
+                         []() -> weft::task<> {
+                           weft::run({.procs = 1}, []() -> weft::task<> { co_return; });
+                           co_return;
+                         }),
+               weft::usage_error);
+}
+
+TEST(Runtime, GoOutsideARuntimeIsAUsageError) {
+  EXPECT_THROW(weft::go([]() -> weft::task<> { co_return; }), weft::usage_error);
+  EXPECT_THROW((void)weft::spawn([]() -> weft::task<> { co_return; }), weft::usage_error);
+}
+
+TEST(Runtime, PlainCallablesRunAsTasks) {
+  auto r = weft::run({.procs = 2}, []() -> weft::task<int> {
+    auto h = weft::spawn([] { return 6 * 7; });
+    co_return co_await h;
+  });
+  EXPECT_EQ(r, 42);
+  EXPECT_EQ(weft::run({.procs = 1}, [] { return 7; }), 7);
+}
+
+TEST(Runtime, SpawnJoinsValuesAndExceptions) {
+  auto r = weft::run({.procs = 2}, []() -> weft::task<int> {
+    auto ok = weft::spawn([]() -> weft::task<int> { co_return 5; });
+    auto bad = weft::spawn([]() -> weft::task<int> {
+      throw std::logic_error("child failed");
+      co_return 0;
+    });
+    int v = co_await ok;
+    try {
+      co_await bad;
+    } catch (const std::logic_error&) {
+      v += 100;
+    }
+    co_return v;
+  });
+  EXPECT_EQ(r, 105);
+}
+
+TEST(Runtime, JoinHandleAwaitedTwiceIsAUsageError) {
+  EXPECT_THROW(weft::run({.procs = 1},
+                         []() -> weft::task<> {
+                           auto h = weft::spawn([]() -> weft::task<> { co_return; });
+                           co_await h;
+                           co_await h;
+                         }),
+               weft::usage_error);
+}
+
+TEST(Runtime, CallableCapturesLiveUntilTheTaskEnds) {
+  // The lambda object is a temporary; its captures must survive inside the task's frame.
+  auto r = weft::run({.procs = 2}, []() -> weft::task<std::string> {
+    std::string s = "captured";
+    auto h = weft::spawn([copy = s]() -> weft::task<std::string> {
+      co_await weft::sleep_for(1ms);
+      co_return copy + "!";
+    });
+    co_return co_await h;
+  });
+  EXPECT_EQ(r, "captured!");
+}
+
+TEST(Runtime, DroppedJoinHandleDetachesTheTask) {
+  std::atomic<int> done{0};
+  weft::run({.procs = 2}, [&]() -> weft::task<> {
+    {
+      auto h = weft::spawn([&]() -> weft::task<> {
+        co_await weft::sleep_for(2ms);
+        done.fetch_add(1);
+      });
+    }
+    while (done.load() == 0) co_await weft::sleep_for(1ms);
+  });
+  EXPECT_EQ(done.load(), 1);
+}
+
+TEST(Runtime, GoExceptionFailsTheRun) {
+  EXPECT_THROW(weft::run({.procs = 2},
+                         []() -> weft::task<> {
+                           weft::go([]() -> weft::task<> {
+                             throw std::runtime_error("detached failure");
+                             co_return;
+                           });
+                           co_await weft::sleep_for(std::chrono::hours(1));
+                         }),
+               std::runtime_error);
+}
+
+struct counted {
+  std::atomic<int>* live;
+  explicit counted(std::atomic<int>* l) : live(l) { live->fetch_add(1); }
+  counted(const counted&) = delete;
+  counted& operator=(const counted&) = delete;
+  ~counted() { live->fetch_sub(1); }
+};
+
+TEST(Runtime, SuspendedDetachedTasksAreDestroyedWhenRootReturns) {
+  std::atomic<int> live{0};
+  weft::run({.procs = 2}, [&]() -> weft::task<> {
+    for (int i = 0; i < 100; ++i) {
+      weft::go([&]() -> weft::task<> {
+        counted c(&live);
+        co_await weft::sleep_for(std::chrono::hours(1));
+      });
+    }
+    while (live.load() < 100) co_await weft::yield();
+  });
+  EXPECT_EQ(live.load(), 0);  // every frame was destroyed, running its locals' destructors
+}
+
+TEST(Runtime, YieldInterleavesTasksOnOneWorker) {
+  std::vector<int> order;
+  weft::run({.procs = 1}, [&]() -> weft::task<> {
+    weft::task_group g;
+    for (int id = 0; id < 2; ++id) {
+      g.spawn([&order, id]() -> weft::task<> {
+        for (int i = 0; i < 3; ++i) {
+          order.push_back(id);
+          co_await weft::yield();
+        }
+      });
+    }
+    co_await g.wait();
+  });
+  ASSERT_EQ(order.size(), 6u);
+  for (std::size_t i = 1; i < order.size(); ++i) EXPECT_NE(order[i], order[i - 1]) << i;
+}
+
+TEST(Runtime, ManySequentialRuntimes) {
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(weft::run({.procs = 2}, [i]() -> weft::task<int> { co_return i; }), i);
+  }
+}
+
+}  // namespace

@@ -1,0 +1,148 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <weft/weft.hpp>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+TEST(TaskGroup, WaitsForEveryChild) {
+  std::atomic<int> n{0};
+  weft::run({.procs = 2}, [&]() -> weft::task<> {
+    weft::task_group g;
+    for (int i = 0; i < 1000; ++i) {
+      g.spawn([&]() -> weft::task<> {
+        co_await weft::yield();
+        n.fetch_add(1);
+      });
+    }
+    co_await g.wait();
+    EXPECT_EQ(n.load(), 1000);
+  });
+}
+
+TEST(TaskGroup, WaitOnEmptyGroupReturnsAtOnce) {
+  weft::run({.procs = 1}, []() -> weft::task<> {
+    weft::task_group g;
+    co_await g.wait();
+  });
+}
+
+TEST(TaskGroup, FirstErrorCancelsSiblingsAndIsRethrown) {
+  std::atomic<int> cancelled_siblings{0};
+  auto what = weft::run({.procs = 2}, [&]() -> weft::task<std::string> {
+    weft::task_group g;
+    for (int i = 0; i < 10; ++i) {
+      g.spawn([&]() -> weft::task<> {
+        try {
+          co_await weft::sleep_for(std::chrono::hours(1));
+        } catch (const weft::cancelled&) {
+          cancelled_siblings.fetch_add(1);
+          throw;
+        }
+      });
+    }
+    g.spawn([]() -> weft::task<> {
+      co_await weft::sleep_for(1ms);
+      throw std::runtime_error("first failure");
+    });
+    try {
+      co_await g.wait();
+    } catch (const std::runtime_error& e) {
+      co_return e.what();
+    }
+    co_return "";
+  });
+  EXPECT_EQ(what, "first failure");
+  EXPECT_EQ(cancelled_siblings.load(), 10);
+}
+
+TEST(TaskGroup, CancelReachesNestedGroupsAndPolling) {
+  std::atomic<int> saw{0};
+  weft::run({.procs = 2}, [&]() -> weft::task<> {
+    weft::task_group outer;
+    outer.spawn([&]() -> weft::task<> {
+      weft::task_group inner;
+      inner.spawn([&]() -> weft::task<> {
+        while (!weft::cancellation_requested()) co_await weft::yield();
+        saw.fetch_add(1);
+      });
+      inner.spawn([&]() -> weft::task<> {
+        try {
+          co_await weft::sleep_for(std::chrono::hours(1));
+        } catch (const weft::cancelled&) {
+          saw.fetch_add(1);
+        }
+      });
+      co_await inner.wait();
+    });
+    co_await weft::sleep_for(1ms);
+    outer.cancel();
+    co_await outer.wait();
+  });
+  EXPECT_EQ(saw.load(), 2);
+}
+
+TEST(TaskGroup, JoinInsideCancelledGroupThrowsCancelled) {
+  std::atomic<bool> join_cancelled{false};
+  weft::run({.procs = 2}, [&]() -> weft::task<> {
+    weft::task_group g;
+    g.spawn([&]() -> weft::task<> {
+      auto h =
+          weft::spawn([]() -> weft::task<> { co_await weft::sleep_for(std::chrono::hours(1)); });
+      try {
+        co_await h;
+      } catch (const weft::cancelled&) {
+        join_cancelled = true;
+      }
+    });
+    co_await weft::sleep_for(1ms);
+    g.cancel();
+    co_await g.wait();
+  });
+  EXPECT_TRUE(join_cancelled.load());
+}
+
+TEST(TaskGroup, DestroyedGroupCancelsItsChildren) {
+  std::atomic<int> ended{0};
+  weft::run({.procs = 2}, [&]() -> weft::task<> {
+    {
+      weft::task_group g;
+      for (int i = 0; i < 4; ++i) {
+        g.spawn([&]() -> weft::task<> {
+          try {
+            co_await weft::sleep_for(std::chrono::hours(1));
+          } catch (const weft::cancelled&) {
+          }
+          ended.fetch_add(1);
+        });
+      }
+      co_await weft::sleep_for(1ms);
+    }  // no wait(): the children are cancelled and finish on their own
+    while (ended.load() < 4) co_await weft::sleep_for(1ms);
+  });
+  EXPECT_EQ(ended.load(), 4);
+}
+
+TEST(TaskGroup, ChildrenSeeParentLocals) {
+  // Children may reference the owner's frame: wait() keeps it alive until they are done.
+  auto sum = weft::run({.procs = 2}, []() -> weft::task<long> {
+    std::vector<long> parts(64, 0);
+    weft::task_group g;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      g.spawn([&parts, i]() -> weft::task<> {
+        co_await weft::yield();
+        parts[i] = static_cast<long>(i);
+      });
+    }
+    co_await g.wait();
+    long s = 0;
+    for (auto p : parts) s += p;
+    co_return s;
+  });
+  EXPECT_EQ(sum, 63 * 64 / 2);
+}
+
+}  // namespace

@@ -1,0 +1,64 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <weft/weft.hpp>
+
+#include "support/test_support.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+TEST(Metrics, CountersReflectTheRun) {
+  weft::run({.procs = 2, .name = "counted"}, []() -> weft::task<> {
+    weft::task_group g;
+    for (int i = 0; i < 100; ++i) g.spawn([]() -> weft::task<> { co_await weft::yield(); });
+    co_await g.wait();
+    co_await weft::sleep_for(2ms);
+    auto live = weft::metrics::snapshot();
+    EXPECT_EQ(live.procs, 2);
+    EXPECT_EQ(live.name, "counted");
+  });
+  auto s = weft::metrics::snapshot();
+  ASSERT_EQ(s.workers.size(), 2u);
+  auto t = s.total();
+  EXPECT_GE(t.tasks_run, 201u);  // 100 children run twice (yield) plus the root
+  EXPECT_GE(t.tasks_spawned, 100u);
+  EXPECT_GT(t.run_ns, 0u);
+  EXPECT_GT(t.blocked_ns["timer"], 1'000'000u);  // the root slept 2 ms
+  EXPECT_GE(t.wall_ns, t.run_ns);
+}
+
+TEST(Metrics, WeftMetricsWritesJsonAtExit) {
+  auto path = testing::TempDir() + "weft_metrics_test.json";
+  std::remove(path.c_str());
+  {
+    weft::testing::scoped_env env("WEFT_METRICS", path.c_str());
+    weft::run({.procs = 2}, []() -> weft::task<> { co_await weft::sleep_for(1ms); });
+  }
+  std::ifstream in(path);
+  ASSERT_TRUE(in) << path;
+  auto j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["schema"], "weft.metrics/1");
+  EXPECT_EQ(j["procs"], 2);
+  EXPECT_EQ(j["workers"].size(), 2u);
+  EXPECT_GE(j["total"]["tasks_run"].get<long>(), 1);
+  EXPECT_TRUE(j["total"].contains("idle_ns"));
+  EXPECT_TRUE(j["total"].contains("sched_ns"));
+}
+
+TEST(Metrics, LongRunsAreCounted) {
+  weft::run({.procs = 1}, []() -> weft::task<> {
+    auto until = std::chrono::steady_clock::now() + 15ms;
+    while (std::chrono::steady_clock::now() < until) {
+    }
+    co_return;
+  });
+  EXPECT_GE(weft::metrics::snapshot().total().long_runs, 1u);
+}
+
+}  // namespace
