@@ -7,7 +7,9 @@ namespace weft::detail {
 blocking_pool::blocking_pool(runtime_impl* rt, std::size_t max_threads)
     : rt_(rt), max_threads_(max_threads) {}
 
-blocking_pool::~blocking_pool() { shutdown(); }
+blocking_pool::~blocking_pool() {
+  shutdown();
+}
 
 std::size_t blocking_pool::threads() const {
   std::lock_guard g(m_);

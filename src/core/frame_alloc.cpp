@@ -28,15 +28,19 @@ namespace weft::detail {
 
 #if defined(WEFT_PLAIN_FRAMES)
 
-void* frame_alloc(std::size_t bytes) { return ::operator new(bytes); }
-void frame_free(void* p, std::size_t bytes) noexcept { ::operator delete(p, bytes); }
+void* frame_alloc(std::size_t bytes) {
+  return ::operator new(bytes);
+}
+void frame_free(void* p, std::size_t bytes) noexcept {
+  ::operator delete(p, bytes);
+}
 
 #else
 
 namespace {
 
 constexpr std::size_t k_granule = 16;
-constexpr std::size_t k_classes = 64;  // up to 64 * 16 = 1024 bytes
+constexpr std::size_t k_classes = 64;      // up to 64 * 16 = 1024 bytes
 constexpr std::size_t k_max_cached = 256;  // per class per thread; spill half beyond it
 constexpr std::size_t k_slab_bytes = 64 * 1024;
 

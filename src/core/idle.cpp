@@ -42,14 +42,18 @@ bool idle::unpark_self(int id) {
   return true;
 }
 
-bool idle::notify_should_wakeup() const noexcept {
-  auto s = state_.load(std::memory_order_seq_cst);
+bool idle::notify_should_wakeup() noexcept {
+  // An RMW, not a load: every change to state_ is an RMW, so ours is ordered against a
+  // parker's in state_'s modification order. Either the parker's decrement comes first and we
+  // see it, or ours comes first and the parker's acquire RMW synchronizes with it, so its
+  // re-check of the queues sees the task published before this call. (A fence would do the
+  // same but ThreadSanitizer cannot follow fences.)
+  auto s = state_.fetch_add(0, std::memory_order_acq_rel);
   return (s & k_search_mask) == 0 && (s >> 16) < static_cast<std::uint32_t>(procs_);
 }
 
 int idle::worker_to_notify() {
-  // The fence is the producer's half of the parking handshake (see the header).
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  // The producer's half of the parking handshake (see the header).
   if (!notify_should_wakeup()) return -1;
   std::lock_guard g(lock_);
   if (!notify_should_wakeup() || sleepers_.empty()) return -1;

@@ -12,8 +12,8 @@
 //      under lock_).
 //   2. It checks every queue once more; if it finds work it unparks itself and goes on.
 //   3. It sleeps on its parker.
-// A producer publishes the task, issues a seq_cst fence, then reads state_: either it sees the
-// worker parked and wakes it, or the worker's step 2 sees the task.
+// A producer publishes the task, then reads state_ with an RMW: either it sees the worker
+// parked and wakes it, or the worker's step 2 sees the task (see notify_should_wakeup()).
 #pragma once
 
 #include <atomic>
@@ -47,7 +47,7 @@ class idle {
   std::mutex& lock() noexcept { return lock_; }
 
  private:
-  bool notify_should_wakeup() const noexcept;
+  bool notify_should_wakeup() noexcept;
 
   const int procs_;
   std::atomic<std::uint32_t> state_;

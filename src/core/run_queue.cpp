@@ -132,7 +132,9 @@ std::uint32_t run_queue::steal_batch(run_queue& dst, std::uint32_t dst_tail,
   }
 }
 
-bool run_queue::empty() const noexcept { return size() == 0; }
+bool run_queue::empty() const noexcept {
+  return size() == 0;
+}
 
 std::uint32_t run_queue::size() const noexcept {
   // acquire on both: a conservative view for the parking check; a stale answer is re-checked.

@@ -16,13 +16,14 @@ std::mutex g_last_stats_m;
 metrics::runtime_stats g_last_stats;  // guarded by g_last_stats_m
 }  // namespace
 
-runtime_impl* current_runtime() noexcept { return tl_runtime; }
+runtime_impl* current_runtime() noexcept {
+  return tl_runtime;
+}
 
 int resolve_procs(const std::optional<int>& from_options) {
   auto check = [](long long v, const std::string& shown, const char* source) {
     if (v <= 0) {
-      throw config_error("weft: procs = " + shown + " (" + source +
-                         ") must be a positive integer");
+      throw config_error("weft: procs = " + shown + " (" + source + ") must be a positive integer");
     }
     if (v > k_max_procs) {
       throw config_error("weft: procs = " + shown + " (" + source + ") is more than the " +
@@ -60,7 +61,7 @@ runtime_impl::~runtime_impl() = default;
 void runtime_impl::register_task(task_header* t) noexcept {
   auto* w = current_worker();
   auto shard = (w && &w->rt() == this) ? static_cast<std::size_t>(w->index())
-                                        : static_cast<std::size_t>(procs_);
+                                       : static_cast<std::size_t>(procs_);
   registry_.add(t, shard);
   if (w && &w->rt() == this) w->counters().tasks_spawned.add(1);
 }
@@ -143,7 +144,9 @@ bool runtime_impl::check_deadlock_locked() {
   return true;
 }
 
-void runtime_impl::enter_blocking_thread() noexcept { tl_runtime = this; }
+void runtime_impl::enter_blocking_thread() noexcept {
+  tl_runtime = this;
+}
 
 void runtime_impl::run_until_stopped() {
   started_ = std::chrono::steady_clock::now();

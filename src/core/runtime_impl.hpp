@@ -99,7 +99,7 @@ class runtime_impl {
   std::atomic<bool> shutting_down_{false};
   std::mutex failure_m_;
   std::exception_ptr failure_;  // guarded by failure_m_
-  bool deadlocked_ = false;  // guarded by failure_m_
+  bool deadlocked_ = false;     // guarded by failure_m_
   std::chrono::steady_clock::time_point started_;
   std::unordered_set<task_header*> dying_;  // filled once shutdown starts
   bool root_destroyed_ = false;

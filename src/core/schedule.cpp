@@ -18,19 +18,32 @@ runtime_impl& require_runtime(const char* what) {
 
 const char* to_string(wait_kind k) noexcept {
   switch (k) {
-    case wait_kind::none: return "none";
-    case wait_kind::join: return "join";
-    case wait_kind::group: return "task_group";
-    case wait_kind::timer: return "timer";
-    case wait_kind::blocking: return "blocking";
-    case wait_kind::io: return "io";
-    case wait_kind::chan_send: return "channel_send";
-    case wait_kind::chan_recv: return "channel_recv";
-    case wait_kind::select: return "select";
-    case wait_kind::mutex: return "mutex";
-    case wait_kind::semaphore: return "semaphore";
-    case wait_kind::wait_group: return "wait_group";
-    case wait_kind::count_: break;
+    case wait_kind::none:
+      return "none";
+    case wait_kind::join:
+      return "join";
+    case wait_kind::group:
+      return "task_group";
+    case wait_kind::timer:
+      return "timer";
+    case wait_kind::blocking:
+      return "blocking";
+    case wait_kind::io:
+      return "io";
+    case wait_kind::chan_send:
+      return "channel_send";
+    case wait_kind::chan_recv:
+      return "channel_recv";
+    case wait_kind::select:
+      return "select";
+    case wait_kind::mutex:
+      return "mutex";
+    case wait_kind::semaphore:
+      return "semaphore";
+    case wait_kind::wait_group:
+      return "wait_group";
+    case wait_kind::count_:
+      break;
   }
   return "unknown";
 }

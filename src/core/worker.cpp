@@ -19,8 +19,12 @@ constexpr std::uint64_t k_long_run_ns = 10'000'000;
 constexpr int k_search_rounds = 4;
 }  // namespace
 
-worker* current_worker() noexcept { return tl_worker; }
-task_header* current_task() noexcept { return tl_task; }
+worker* current_worker() noexcept {
+  return tl_worker;
+}
+task_header* current_task() noexcept {
+  return tl_task;
+}
 
 worker::worker(runtime_impl& rt, int index)
     : rt_(rt),
@@ -193,8 +197,7 @@ void worker::park() {
   // Step 1: announce.
   idle.park_worker(index_, searching_);
   searching_ = false;
-  // Step 2: look once more. The seq_cst RMW in park_worker orders this after the announcement.
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  // Step 2: look once more. The RMW in park_worker orders this after the announcement.
   if (rt_.stopping() || rt_.has_work_anywhere()) {
     if (!idle.unpark_self(index_)) searching_ = true;  // someone already woke us
     return;
