@@ -13,21 +13,21 @@ namespace weft::metrics {
 
 struct worker_stats {
   int worker = 0;
-  std::uint64_t tasks_run = 0;        // task resumptions
-  std::uint64_t run_ns = 0;           // time inside tasks
-  std::uint64_t sched_latency_ns = 0; // summed time tasks waited runnable before running
-  std::uint64_t steals_tried = 0;     // steal attempts on other workers
-  std::uint64_t steals_won = 0;       // attempts that took work
-  std::uint64_t steals_retry = 0;     // attempts that lost a race (contention, not idleness)
-  std::uint64_t parks = 0;            // times the worker slept for lack of work
-  std::uint64_t idle_ns = 0;          // time parked
-  std::uint64_t spin_ns = 0;          // time searching for work without finding it
-  std::uint64_t wall_ns = 0;          // worker lifetime
-  std::uint64_t lifo_runs = 0;        // tasks run from the LIFO slot (hand-offs)
-  std::uint64_t injector_pops = 0;    // tasks taken from the shared injection queue
-  std::uint64_t overflows = 0;        // local queue overflows moved to the injector
-  std::uint64_t long_runs = 0;        // task runs that held the worker past the threshold
-  std::uint64_t max_run_ns = 0;       // the longest single task run
+  std::uint64_t tasks_run = 0;         // task resumptions
+  std::uint64_t run_ns = 0;            // time inside tasks
+  std::uint64_t sched_latency_ns = 0;  // summed time tasks waited runnable before running
+  std::uint64_t steals_tried = 0;      // steal attempts on other workers
+  std::uint64_t steals_won = 0;        // attempts that took work
+  std::uint64_t steals_retry = 0;      // attempts that lost a race (contention, not idleness)
+  std::uint64_t parks = 0;             // times the worker slept for lack of work
+  std::uint64_t idle_ns = 0;           // time parked
+  std::uint64_t spin_ns = 0;           // time searching for work without finding it
+  std::uint64_t wall_ns = 0;           // worker lifetime
+  std::uint64_t lifo_runs = 0;         // tasks run from the LIFO slot (hand-offs)
+  std::uint64_t injector_pops = 0;     // tasks taken from the shared injection queue
+  std::uint64_t overflows = 0;         // local queue overflows moved to the injector
+  std::uint64_t long_runs = 0;         // task runs that held the worker past the threshold
+  std::uint64_t max_run_ns = 0;        // the longest single task run
   std::uint64_t tasks_spawned = 0;
   // Time tasks spent blocked, by cause ("join", "timer", "channel_recv", ...).
   std::map<std::string, std::uint64_t> blocked_ns;
@@ -40,6 +40,14 @@ struct worker_stats {
   }
 };
 
+// Time tasks spent blocked on one named object (channel, mutex, semaphore, wait_group).
+struct object_stats {
+  std::string kind;
+  std::string name;
+  std::uint64_t blocked_ns = 0;
+  std::uint64_t waits = 0;
+};
+
 struct runtime_stats {
   std::string name;
   int procs = 0;
@@ -47,6 +55,9 @@ struct runtime_stats {
   std::uint64_t long_run_threshold_ns = 0;
   std::string long_run_last;  // spawn site of the last task that ran too long, if any
   std::vector<worker_stats> workers;
+  // Every named object of this process so far (objects outlive runtimes, so this is not
+  // reset between runs).
+  std::vector<object_stats> objects;
   worker_stats total() const;
 };
 

@@ -2,8 +2,12 @@
 #pragma once
 
 #include "weft/blocking.hpp"
+#include "weft/cancel.hpp"
+#include "weft/chan.hpp"
 #include "weft/errors.hpp"
 #include "weft/observe.hpp"
 #include "weft/runtime.hpp"
+#include "weft/select.hpp"
+#include "weft/sync.hpp"
 #include "weft/task.hpp"
 #include "weft/time.hpp"

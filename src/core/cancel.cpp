@@ -10,10 +10,7 @@ namespace weft::detail {
 
 namespace {
 void parent_cancelled(cancel_callback* cb) noexcept {
-  // parent_link_ is a member of the child source: recover the source from it.
-  auto* child = reinterpret_cast<cancel_source*>(reinterpret_cast<char*>(cb) -
-                                                 offsetof(cancel_source, parent_link_));
-  cancel(child);
+  cancel(static_cast<cancel_source::parent_link*>(cb)->child_);
 }
 }  // namespace
 
@@ -23,6 +20,7 @@ cancel_source* make_cancel_source(cancel_source* parent) {
     retain(parent);
     s->parent_ = parent;
     s->parent_link_.fn_ = &parent_cancelled;
+    s->parent_link_.child_ = s;
     if (!add_callback(parent, &s->parent_link_)) s->cancelled_.store(true);
   }
   return s;

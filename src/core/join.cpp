@@ -5,7 +5,7 @@
 
 namespace weft::detail {
 
-void runtime_impl::release_task_refs(spawn_base* s) noexcept {
+void release_spawn_refs(spawn_base* s) noexcept {
   if (s->cancel_) release(std::exchange(s->cancel_, nullptr));
   if (s->group_) release(std::exchange(s->group_, nullptr));
 }
@@ -13,7 +13,6 @@ void runtime_impl::release_task_refs(spawn_base* s) noexcept {
 void on_spawned_exit(spawn_base* s) noexcept {
   auto* rt = s->rt_;
   rt->unregister_task(s);
-  if (s->cancel_) release(std::exchange(s->cancel_, nullptr));
   if (s->is_root_) {
     // release: pairs with the acquire in run(); the result is published.
     s->join_.store(k_done, std::memory_order_release);

@@ -5,6 +5,7 @@
 
 #include "core/clock.hpp"
 #include "core/runtime_impl.hpp"
+#include "observe/wait_sites.hpp"
 
 namespace weft::detail {
 
@@ -186,7 +187,6 @@ void runtime_impl::shutdown() {
   for (auto* t : tasks) {
     auto* s = static_cast<spawn_base*>(t);
     if (s->is_root_) root_destroyed_ = true;
-    release_task_refs(s);
     s->frame_.destroy();
   }
 }
@@ -226,6 +226,9 @@ metrics::runtime_stats runtime_impl::stats() const {
       if (v) ws.blocked_ns[to_string(static_cast<wait_kind>(k))] = ticks_to_ns(v);
     }
     s.workers.push_back(std::move(ws));
+  }
+  for (const auto& [key, t] : wait_site_totals()) {
+    s.objects.push_back({key.first, key.second, t.blocked_ns, t.waits});
   }
   return s;
 }

@@ -83,7 +83,6 @@ class runtime_impl {
   void shutdown();
   void publish_stats();
   std::string deadlock_report();
-  static void release_task_refs(spawn_base* s) noexcept;
 
   const std::string name_;
   const int procs_;

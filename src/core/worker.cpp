@@ -17,6 +17,9 @@ constexpr std::uint64_t k_long_run_ns = 10'000'000;
 // How many rounds over the victims a searching worker makes before it parks. Each round is a
 // few hundred nanoseconds; parking and waking cost ~10 us, so a short search pays for itself.
 constexpr int k_search_rounds = 4;
+// Channel and lock operations a task may complete without waiting in one run before it is
+// made to yield: Tokio's figure (128), enough that the yield costs under 1% of a hot loop.
+constexpr std::uint16_t k_task_budget = 128;
 }  // namespace
 
 worker* current_worker() noexcept {
@@ -75,6 +78,7 @@ void worker::run_task(task_header* t) noexcept {
     t->wait_name_ = nullptr;
   }
   if (start > t->runnable_since_) c.sched_latency_ticks.add(start - t->runnable_since_);
+  t->budget_ = k_task_budget;
   tl_task = t;
   run_started_.store(start, std::memory_order_relaxed);
   t->resume_.resume();

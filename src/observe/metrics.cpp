@@ -67,6 +67,11 @@ void write_json(const runtime_stats& s, std::ostream& out) {
   j["total"] = to_json(s.total());
   auto& ws = j["workers"] = nlohmann::json::array();
   for (const auto& w : s.workers) ws.push_back(to_json(w));
+  auto& os = j["objects"] = nlohmann::json::array();
+  for (const auto& o : s.objects) {
+    os.push_back(
+        {{"kind", o.kind}, {"name", o.name}, {"blocked_ns", o.blocked_ns}, {"waits", o.waits}});
+  }
   out << j.dump(2) << '\n';
 }
 

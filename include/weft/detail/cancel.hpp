@@ -25,7 +25,9 @@ struct cancel_source {
   spin_lock lock_;
   cancel_callback* head_ = nullptr;
   cancel_source* parent_ = nullptr;  // cancelling the parent cancels this source
-  cancel_callback parent_link_;
+  struct parent_link : cancel_callback {
+    cancel_source* child_ = nullptr;
+  } parent_link_;
 
   bool is_cancelled() const noexcept { return cancelled_.load(std::memory_order_acquire); }
 };

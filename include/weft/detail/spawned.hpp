@@ -32,7 +32,18 @@ inline constexpr std::uintptr_t k_detached = 2;
 
 struct group_state;
 
+struct spawn_base;
+// Drops the references a task holds (its cancellation source, its group).
+void release_spawn_refs(spawn_base* s) noexcept;
+
 struct spawn_base : task_header {
+  spawn_base() = default;
+  spawn_base(const spawn_base&) = delete;
+  spawn_base& operator=(const spawn_base&) = delete;
+  // Runs last when the frame is destroyed (after the coroutine's locals, so a cancel scope in
+  // them has restored cancel_ by then), whether the task ended or was destroyed at shutdown.
+  ~spawn_base() { release_spawn_refs(this); }
+
   std::atomic<std::uintptr_t> join_{k_running};
   group_state* group_ = nullptr;  // owned reference when spawned in a task_group
   std::exception_ptr error_{};

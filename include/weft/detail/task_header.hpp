@@ -42,11 +42,12 @@ struct task_header {
   task_header* live_prev_ = nullptr;  // live-task registry links; guarded by the shard's lock
   task_header* live_next_ = nullptr;
   runtime_impl* rt_ = nullptr;
-  cancel_source* cancel_ = nullptr;  // owned reference; null: this task cannot be cancelled
-  const char* wait_name_ = nullptr;  // the object waited on, for the deadlock report
+  cancel_source* cancel_ = nullptr;   // owned reference; null: this task cannot be cancelled
+  const char* wait_name_ = nullptr;   // the object waited on, for the deadlock report
   std::uint64_t wait_since_ = 0;      // ticks: when the current wait began
   std::uint64_t runnable_since_ = 0;  // ticks: when it was last made runnable
-  std::uint16_t shard_ = 0;          // registry shard it is linked in
+  std::uint16_t shard_ = 0;           // registry shard it is linked in
+  std::uint16_t budget_ = 0;          // operations left before a forced yield (spend_budget)
   wait_kind wait_ = wait_kind::none;
   bool is_root_ = false;
 };
@@ -59,7 +60,9 @@ task_header* current_task() noexcept;
 void schedule(task_header* t) noexcept;
 
 // Undoes prepare_wait() when the awaiter decides not to suspend after all.
-inline void abandon_wait(task_header* t) noexcept { t->wait_ = wait_kind::none; }
+inline void abandon_wait(task_header* t) noexcept {
+  t->wait_ = wait_kind::none;
+}
 
 // Records that the current task is about to suspend on `kind` (named `name`), and where to
 // resume it. Returns the task.

@@ -1,5 +1,7 @@
 #include "core/time/timer_service.hpp"
 
+#include "weft/detail/spin_lock.hpp"
+
 namespace weft::detail {
 
 std::uint64_t timer_service::to_us_floor(clock::time_point t) const noexcept {
@@ -34,11 +36,19 @@ timer_service::add_result timer_service::add(timer_entry* e) {
 }
 
 bool timer_service::cancel(timer_entry* e) {
-  std::lock_guard g(m_);
-  if (!e->linked_) return false;
-  wheel_.remove(e);
-  refresh_locked();
-  return true;
+  {
+    std::lock_guard g(m_);
+    if (e->linked_) {
+      wheel_.remove(e);
+      refresh_locked();
+      return true;
+    }
+  }
+  // acquire: pairs with the release in fire_due(); once clear, fire_ is done with e.
+  if (e->owner_cancels_) {
+    while (e->firing_.load(std::memory_order_acquire)) cpu_relax();
+  }
+  return false;
 }
 
 std::size_t timer_service::fire_due(std::uint64_t now) {
@@ -49,12 +59,19 @@ std::size_t timer_service::fire_due(std::uint64_t now) {
     if (!g.owns_lock()) return 0;
     fired = wheel_.advance(now);
     refresh_locked();
+    for (auto* e = fired; e; e = e->next_) {
+      if (e->owner_cancels_) e->firing_.store(true, std::memory_order_relaxed);  // under m_
+    }
   }
   std::size_t n = 0;
   while (fired) {
     auto* next = fired->next_;
+    bool owner_cancels = fired->owner_cancels_;
     fired->next_ = nullptr;
-    fired->fire_(fired);  // may resume the owner elsewhere: `fired` is not touched after this
+    fired->fire_(fired);  // may resume the owner elsewhere
+    // Only an owner that cancels (and so waits for this store) keeps the entry alive after
+    // fire_; any other entry may be gone by now and is not touched.
+    if (owner_cancels) fired->firing_.store(false, std::memory_order_release);
     fired = next;
     ++n;
   }

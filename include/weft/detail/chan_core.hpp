@@ -1,0 +1,45 @@
+// The type-independent half of a channel: its lock, its wait queues, its closed flag and its
+// name. chan<T> adds the typed ring buffer.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "weft/detail/chan_waiter.hpp"
+#include "weft/detail/spin_lock.hpp"
+#include "weft/detail/wait_site.hpp"
+
+namespace weft::detail {
+
+struct chan_core {
+  chan_core(std::size_t capacity, std::string name);
+  ~chan_core();
+  chan_core(const chan_core&) = delete;
+  chan_core& operator=(const chan_core&) = delete;
+
+  // Wakes every waiter: receivers with `recv_result`, senders with `send_result`. Lock held;
+  // returns the list of waiters to wake after unlocking (linked through wnext_).
+  chan_waiter* drain_locked(wait_result recv_result, wait_result send_result) noexcept;
+  static void wake_all(chan_waiter* list) noexcept;
+  // Throws usage_error when the channel is already closed. Lock held.
+  void mark_closed_locked();
+
+  spin_lock lock_;
+  waiter_queue recvq_;     // guarded by lock_
+  waiter_queue sendq_;     // guarded by lock_
+  std::size_t count_ = 0;  // buffered values; guarded by lock_ (read racily by size())
+  std::size_t head_ = 0;   // index of the oldest buffered value; guarded by lock_
+  const std::size_t cap_;
+  bool closed_ = false;  // guarded by lock_
+  wait_site site_;
+};
+
+// Budgeted completion: an operation that finished without waiting costs the task one unit of
+// its budget; at zero the task yields (it goes to the back of the queue) so a busy
+// producer/consumer pair cannot starve the other tasks on its worker. Returns true if the
+// caller must suspend (the task was rescheduled).
+bool spend_budget(std::coroutine_handle<> h) noexcept;
+
+}  // namespace weft::detail

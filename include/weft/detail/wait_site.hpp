@@ -1,0 +1,32 @@
+// A named object that tasks wait on (channel, mutex, semaphore, wait group). It accumulates
+// the time tasks spent blocked on it, for the metrics and the doctor. Named sites are listed in
+// a process-wide registry while they exist; their totals are folded into a per-name record
+// when they are destroyed, so a short-lived object's blocked time is not lost.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace weft::detail {
+
+struct wait_site {
+  // `kind` names the object's type in reports ("channel", "mutex", ...); a string literal.
+  wait_site(const char* kind, std::string name);
+  ~wait_site();
+  wait_site(const wait_site&) = delete;
+  wait_site& operator=(const wait_site&) = delete;
+
+  const char* c_name() const noexcept { return name_.empty() ? nullptr : name_.c_str(); }
+  // Called by a task resuming from a wait that began at `since` (ticks).
+  void record_wait(std::uint64_t since) noexcept;
+
+  const char* kind_;
+  std::string name_;
+  std::atomic<std::uint64_t> blocked_ticks_{0};
+  std::atomic<std::uint64_t> waits_{0};
+  wait_site* prev_ = nullptr;  // registry links; guarded by the registry's lock
+  wait_site* next_ = nullptr;
+};
+
+}  // namespace weft::detail

@@ -1,0 +1,65 @@
+// The registry of named wait sites (see weft/detail/wait_site.hpp).
+#include "observe/wait_sites.hpp"
+
+#include <mutex>
+
+#include "core/clock.hpp"
+
+namespace weft::detail {
+
+namespace {
+struct site_registry {
+  std::mutex m;
+  wait_site* head = nullptr;                                        // guarded by m
+  std::map<std::pair<std::string, std::string>, site_totals> gone;  // guarded by m
+};
+site_registry& registry() {
+  static auto* r = new site_registry();  // never destroyed: sites may outlive static dtors
+  return *r;
+}
+}  // namespace
+
+wait_site::wait_site(const char* kind, std::string name) : kind_(kind), name_(std::move(name)) {
+  if (name_.empty()) return;
+  auto& r = registry();
+  std::lock_guard g(r.m);
+  next_ = r.head;
+  if (r.head) r.head->prev_ = this;
+  r.head = this;
+}
+
+wait_site::~wait_site() {
+  if (name_.empty()) return;
+  auto& r = registry();
+  std::lock_guard g(r.m);
+  if (prev_) {
+    prev_->next_ = next_;
+  } else {
+    r.head = next_;
+  }
+  if (next_) next_->prev_ = prev_;
+  auto& t = r.gone[{kind_, name_}];
+  t.blocked_ns += ticks_to_ns(blocked_ticks_.load(std::memory_order_relaxed));
+  t.waits += waits_.load(std::memory_order_relaxed);
+}
+
+void wait_site::record_wait(std::uint64_t since) noexcept {
+  auto now = ticks();
+  // relaxed: statistics; the registry reads them under its lock at snapshot time.
+  if (now > since) blocked_ticks_.fetch_add(now - since, std::memory_order_relaxed);
+  waits_.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::map<std::pair<std::string, std::string>, site_totals> wait_site_totals() {
+  auto& r = registry();
+  std::lock_guard g(r.m);
+  auto out = r.gone;
+  for (auto* s = r.head; s; s = s->next_) {
+    auto& t = out[{s->kind_, s->name_}];
+    t.blocked_ns += ticks_to_ns(s->blocked_ticks_.load(std::memory_order_relaxed));
+    t.waits += s->waits_.load(std::memory_order_relaxed);
+  }
+  return out;
+}
+
+}  // namespace weft::detail

@@ -1,0 +1,151 @@
+// The type-independent parts of channels: closing, draining, cancellation of a waiting
+// operation, waking, and the errors.
+#include <mutex>
+
+#include "core/runtime_impl.hpp"
+#include "weft/chan.hpp"
+
+namespace weft::detail {
+
+chan_core::chan_core(std::size_t capacity, std::string name)
+    : cap_(capacity), site_("channel", std::move(name)) {}
+
+chan_core::~chan_core() = default;
+
+void chan_core::mark_closed_locked() {
+  if (closed_) {
+    throw usage_error("weft::chan::close: channel" +
+                      (site_.name_.empty() ? std::string() : " '" + site_.name_ + "'") +
+                      " closed twice");
+  }
+  closed_ = true;
+}
+
+chan_waiter* chan_core::drain_locked(wait_result recv_result, wait_result send_result) noexcept {
+  chan_waiter* list = nullptr;
+  chan_waiter** tail = &list;
+  auto take = [&](waiter_queue& q, wait_result r) {
+    while (auto* w = q.pop_claimed()) {
+      w->result_ = r;
+      w->wnext_ = nullptr;
+      *tail = w;
+      tail = &w->wnext_;
+    }
+  };
+  take(recvq_, recv_result);
+  take(sendq_, send_result);
+  return list;
+}
+
+void chan_core::wake_all(chan_waiter* list) noexcept {
+  while (list) {
+    auto* next = list->wnext_;  // read first: the woken task may free its node at once
+    wake_waiter(list);
+    list = next;
+  }
+}
+
+bool park_waiter_locked(chan_waiter* w, spin_lock& lock, waiter_queue& q, std::coroutine_handle<> h,
+                        task_header* t, wait_kind kind, const char* name, void* slot) {
+  if (t->cancel_ && t->cancel_->is_cancelled()) {
+    lock.unlock();
+    w->result_ = wait_result::cancelled;
+    return false;
+  }
+  w->t_ = prepare_wait(h, kind, name);
+  w->slot_ = slot;
+  w->lock_ = &lock;
+  w->queue_ = &q;
+  q.push(w);
+  lock.unlock();
+  // Published: a peer may complete the wait from here on, but cannot wake the task before
+  // commit_suspend() below (phase protocol), so w stays valid until then.
+  if (auto* cs = t->cancel_) {
+    w->fn_ = &cancel_parked_waiter;
+    if (!add_callback(cs, w)) cancel_parked_waiter(w);
+  }
+  if (commit_suspend(w->phase_)) return true;
+  abandon_wait(t);
+  return false;
+}
+
+void cancel_parked_waiter(cancel_callback* cb) noexcept {
+  auto* w = static_cast<chan_waiter*>(cb);
+  w->lock_->lock();
+  if (!w->queued_) {  // a peer completed it first
+    w->lock_->unlock();
+    return;
+  }
+  w->queue_->remove(w);
+  w->result_ = wait_result::cancelled;
+  w->lock_->unlock();
+  wake_waiter(w);
+}
+
+void finish_parked_waiter(chan_waiter* w, wait_site& site) noexcept {
+  if (w->fn_ && w->t_->cancel_) remove_callback(w->t_->cancel_, w);
+  site.record_wait(w->t_->wait_since_);
+}
+
+void wake_select(select_state* s) noexcept {
+  // acq_rel: release publishes what the waker wrote into the case; acquire pairs with
+  // commit_suspend() so we know whether the task has suspended yet.
+  if (s->phase_.exchange(k_woken_early, std::memory_order_acq_rel) == k_suspended) {
+    schedule(s->t_);
+  }
+}
+
+void wake_waiter(chan_waiter* w) noexcept {
+  if (w->sel_) {
+    wake_select(w->sel_);
+    return;
+  }
+  auto* t = w->t_;  // read before the exchange: afterwards the node may be gone
+  if (w->phase_.exchange(k_woken_early, std::memory_order_acq_rel) == k_suspended) schedule(t);
+}
+
+void throw_wait_result(wait_result r, const chan_core& c, bool sending) {
+  std::string which = c.site_.name_.empty() ? "" : " '" + c.site_.name_ + "'";
+  switch (r) {
+    case wait_result::closed:
+      throw channel_closed("weft: send on closed channel" + which);
+    case wait_result::destroyed:
+      throw channel_closed("weft: channel" + which + " destroyed while a task waited to " +
+                           (sending ? "send" : "receive"));
+    case wait_result::cancelled:
+      throw cancelled(std::string("weft: ") + (sending ? "send" : "receive") + " on channel" +
+                      which + " cancelled");
+    default:
+      throw usage_error("weft: internal error: unexpected channel wait result");
+  }
+}
+
+task_header* require_task(const char* what) {
+  auto* t = current_task();
+  if (!t) {
+    throw usage_error(std::string("weft::") + what +
+                      ": awaited outside a weft task (start one with weft::run)");
+  }
+  return t;
+}
+
+bool runtime_shutting_down() noexcept {
+  auto* rt = current_runtime();
+  return rt && rt->shutting_down();
+}
+
+bool spend_budget(std::coroutine_handle<> h) noexcept {
+  auto* t = current_task();
+  if (t->budget_ > 1) {
+    --t->budget_;
+    return false;
+  }
+  // Out of budget: go to the back of the queue. The operation has completed; the task resumes
+  // into await_resume() when its turn comes.
+  t->resume_ = h;
+  abandon_wait(t);
+  t->rt_->make_runnable(t, runtime_impl::placement::ready);
+  return true;
+}
+
+}  // namespace weft::detail

@@ -1,0 +1,112 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <weft/weft.hpp>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+TEST(Cancel, TokenCancelsAWaitingRecvWithoutLosingValues) {
+  weft::run({.procs = 2}, []() -> weft::task<> {
+    weft::chan<int> c(1);
+    weft::cancel_token tok;
+    auto h = weft::spawn([&]() -> weft::task<bool> {
+      try {
+        co_await weft::with_cancel(tok, [&]() -> weft::task<> {
+          co_await c.recv();
+          ADD_FAILURE() << "received";
+        }());
+      } catch (const weft::cancelled&) {
+        co_return true;
+      }
+      co_return false;
+    });
+    co_await weft::sleep_for(2ms);
+    tok.cancel();
+    EXPECT_TRUE(co_await h);
+    co_await c.send(5);  // the cancelled recv took nothing: the value is still there for us
+    EXPECT_EQ(*co_await c.recv(), 5);
+  });
+}
+
+TEST(Cancel, CancelledSendDidNotDeliver) {
+  weft::run({.procs = 2}, []() -> weft::task<> {
+    weft::chan<int> c;  // rendezvous, nobody receives
+    weft::cancel_token tok;
+    auto h = weft::spawn([&]() -> weft::task<> {
+      EXPECT_THROW(co_await weft::with_cancel(tok, c.send(1)), weft::cancelled);
+    });
+    co_await weft::sleep_for(2ms);
+    tok.cancel();
+    co_await h;
+    EXPECT_FALSE(c.try_recv());
+  });
+}
+
+TEST(Cancel, WithTimeoutThrowsTimedOut) {
+  weft::run({.procs = 2}, []() -> weft::task<> {
+    weft::chan<int> c;
+    auto start = weft::clock::now();
+    try {
+      co_await weft::with_timeout(c.recv(), 5ms);
+      ADD_FAILURE() << "no timeout";
+    } catch (const weft::timed_out&) {
+      EXPECT_GE(weft::clock::now() - start, 5ms);
+    }
+  });
+}
+
+TEST(Cancel, WithTimeoutReturnsTheValueWhenInTime) {
+  auto v = weft::run({.procs = 2}, []() -> weft::task<int> {
+    weft::chan<int> c(1);
+    co_await c.send(3);
+    co_return *co_await weft::with_timeout(c.recv(), 1h);
+  });
+  EXPECT_EQ(v, 3);
+}
+
+TEST(Cancel, TimeoutReachesMutexSemaphoreSleepJoinAndSelect) {
+  weft::run({.procs = 2}, []() -> weft::task<> {
+    weft::mutex m;
+    auto held = co_await m.lock();
+    EXPECT_THROW(co_await weft::with_timeout(m.lock(), 2ms), weft::timed_out);
+    weft::semaphore s(0);
+    EXPECT_THROW(co_await weft::with_timeout(s.acquire(), 2ms), weft::timed_out);
+    EXPECT_THROW(co_await weft::with_timeout(weft::sleep_for(1h), 2ms), weft::timed_out);
+    weft::chan<int> c;
+    auto sel = [&]() -> weft::task<> { co_await weft::select(c.on_recv(), weft::after(1h)); };
+    EXPECT_THROW(co_await weft::with_timeout(sel(), 2ms), weft::timed_out);
+    auto h = weft::spawn([]() -> weft::task<> { co_await weft::sleep_for(1h); });
+    auto join = [&]() -> weft::task<> { co_await h; };
+    EXPECT_THROW(co_await weft::with_timeout(join(), 2ms), weft::timed_out);
+    held.unlock();
+    // The objects are consistent afterwards: the lock and the semaphore still work.
+    auto g2 = co_await m.lock();
+    s.release();
+    co_await s.acquire();
+  });
+}
+
+TEST(Cancel, OuterCancellationReachesInsideATimeoutScope) {
+  weft::run({.procs = 2}, []() -> weft::task<> {
+    weft::task_group g;
+    std::atomic<bool> saw{false};
+    g.spawn([&]() -> weft::task<> {
+      try {
+        co_await weft::with_timeout(weft::sleep_for(1h), 1h);
+      } catch (const weft::timed_out&) {
+        ADD_FAILURE() << "not a timeout";
+      } catch (const weft::cancelled&) {
+        saw = true;
+      }
+    });
+    co_await weft::sleep_for(1ms);
+    g.cancel();
+    co_await g.wait();
+    EXPECT_TRUE(saw.load());
+  });
+}
+
+}  // namespace

@@ -1,0 +1,193 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+#include <weft/weft.hpp>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+TEST(Chan, RendezvousHandsValuesOver) {
+  auto sum = weft::run({.procs = 2}, []() -> weft::task<int> {
+    weft::chan<int> c;
+    EXPECT_EQ(c.capacity(), 0u);
+    weft::go([&]() -> weft::task<> {
+      for (int i = 1; i <= 100; ++i) co_await c.send(i);
+      c.close();
+    });
+    int s = 0;
+    while (auto v = co_await c.recv()) s += *v;
+    co_return s;
+  });
+  EXPECT_EQ(sum, 5050);
+}
+
+TEST(Chan, BufferedKeepsOrderAndBound) {
+  weft::run({.procs = 1}, []() -> weft::task<> {
+    weft::chan<int> c(3, "buf");
+    EXPECT_EQ(c.name(), "buf");
+    EXPECT_TRUE(c.try_send(1));
+    EXPECT_TRUE(c.try_send(2));
+    EXPECT_TRUE(c.try_send(3));
+    EXPECT_FALSE(c.try_send(4));  // full: never grows
+    EXPECT_EQ(c.size(), 3u);
+    EXPECT_EQ(*co_await c.recv(), 1);
+    EXPECT_EQ(*c.try_recv(), 2);
+    EXPECT_EQ(*c.try_recv(), 3);
+    EXPECT_FALSE(c.try_recv());
+    co_return;
+  });
+}
+
+TEST(Chan, UnbufferedTrySendNeedsAWaitingReceiver) {
+  weft::run({.procs = 1}, []() -> weft::task<> {
+    weft::chan<int> c;
+    EXPECT_FALSE(c.try_send(1));
+    EXPECT_FALSE(c.try_recv());
+    auto h = weft::spawn([&]() -> weft::task<int> { co_return *co_await c.recv(); });
+    while (!c.try_send(7)) co_await weft::yield();
+    EXPECT_EQ(co_await h, 7);
+  });
+}
+
+TEST(Chan, MoveOnlyValues) {
+  weft::run({.procs = 2}, []() -> weft::task<> {
+    weft::chan<std::unique_ptr<int>> c(1);
+    co_await c.send(std::make_unique<int>(5));
+    auto v = co_await c.recv();
+    EXPECT_TRUE(v && *v);
+    if (v && *v) {
+      EXPECT_EQ(**v, 5);
+    }
+  });
+}
+
+TEST(Chan, CloseDrainsThenYieldsNullopt) {
+  weft::run({.procs = 1}, []() -> weft::task<> {
+    weft::chan<int> c(4);
+    co_await c.send(1);
+    co_await c.send(2);
+    c.close();
+    EXPECT_EQ(*co_await c.recv(), 1);
+    EXPECT_EQ(*co_await c.recv(), 2);
+    EXPECT_FALSE(co_await c.recv());
+    EXPECT_FALSE(co_await c.recv());
+  });
+}
+
+TEST(Chan, SendOnClosedThrowsChannelClosed) {
+  weft::run({.procs = 1}, []() -> weft::task<> {
+    weft::chan<int> c(1, "jobs");
+    c.close();
+    try {
+      co_await c.send(1);
+      ADD_FAILURE() << "no throw";
+    } catch (const weft::channel_closed& e) {
+      EXPECT_NE(std::string(e.what()).find("'jobs'"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(c.try_send(1), weft::channel_closed);
+  });
+}
+
+TEST(Chan, CloseTwiceIsAUsageError) {
+  weft::run({.procs = 1}, []() -> weft::task<> {
+    weft::chan<int> c;
+    c.close();
+    EXPECT_THROW(c.close(), weft::usage_error);
+    co_return;
+  });
+}
+
+TEST(Chan, CloseWakesWaitingReceiversAndSenders) {
+  std::atomic<int> receivers_done{0}, senders_failed{0};
+  weft::run({.procs = 2}, [&]() -> weft::task<> {
+    weft::chan<int> r, s;
+    weft::task_group g;
+    for (int i = 0; i < 5; ++i) {
+      g.spawn([&]() -> weft::task<> {
+        auto v = co_await r.recv();
+        EXPECT_FALSE(v);
+        receivers_done.fetch_add(1);
+      });
+      g.spawn([&]() -> weft::task<> {
+        try {
+          co_await s.send(1);
+        } catch (const weft::channel_closed&) {
+          senders_failed.fetch_add(1);
+        }
+      });
+    }
+    co_await weft::sleep_for(2ms);
+    r.close();
+    s.close();
+    co_await g.wait();
+  });
+  EXPECT_EQ(receivers_done.load(), 5);
+  EXPECT_EQ(senders_failed.load(), 5);
+}
+
+TEST(Chan, DestroyedChannelWakesWaitersWithAnError) {
+  std::atomic<bool> got_error{false};
+  weft::run({.procs = 2}, [&]() -> weft::task<> {
+    auto c = std::make_unique<weft::chan<int>>(0, "doomed");
+    auto h = weft::spawn([&, raw = c.get()]() -> weft::task<> {
+      try {
+        co_await raw->recv();
+      } catch (const weft::channel_closed& e) {
+        got_error = std::string(e.what()).find("destroyed") != std::string::npos;
+      }
+    });
+    co_await weft::sleep_for(2ms);
+    c.reset();
+    co_await h;
+  });
+  EXPECT_TRUE(got_error.load());
+}
+
+TEST(Chan, BufferedValuesLeftAtDestructionAreDestroyed) {
+  auto p = std::make_shared<int>(1);
+  weft::run({.procs = 1}, [&]() -> weft::task<> {
+    weft::chan<std::shared_ptr<int>> c(2);
+    co_await c.send(p);
+    co_await c.send(p);
+    EXPECT_EQ(p.use_count(), 3);
+  });
+  EXPECT_EQ(p.use_count(), 1);
+}
+
+TEST(Chan, BusyPairCannotStarveAThirdTask) {
+  // One worker; a task talking to itself over a buffered channel never has to wait, yet its
+  // budget makes it yield, so a task started behind it runs while it is still going.
+  std::atomic<bool> third_ran{false};
+  std::atomic<long> moved{0};
+  weft::run({.procs = 1}, [&]() -> weft::task<> {
+    weft::chan<int> c(1024);
+    for (int i = 0; i < 200'000 && !third_ran; ++i) {
+      if (i == 10) {
+        weft::go([&]() -> weft::task<> {
+          third_ran = true;
+          co_return;
+        });
+      }
+      co_await c.send(i);
+      (void)co_await c.recv();
+      moved.fetch_add(1);
+    }
+  });
+  EXPECT_TRUE(third_ran.load());
+  EXPECT_LT(moved.load(), 1000);  // it ran within a few budgets, not after the loop
+}
+
+TEST(Chan, OperationsOutsideATaskAreUsageErrors) {
+  weft::chan<int> c(1);
+  EXPECT_TRUE(c.try_send(1));  // try_* work anywhere
+  EXPECT_EQ(*c.try_recv(), 1);
+  auto a = c.recv();
+  EXPECT_THROW(a.await_suspend(std::noop_coroutine()), weft::usage_error);
+}
+
+}  // namespace

@@ -1,0 +1,182 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <vector>
+#include <weft/weft.hpp>
+
+#include "support/test_support.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+TEST(WaitGroup, WaitsForAllDone) {
+  std::atomic<int> n{0};
+  weft::run({.procs = 2}, [&]() -> weft::task<> {
+    weft::wait_group wg("workers");
+    for (int i = 0; i < 50; ++i) {
+      wg.add(1);
+      weft::go([&]() -> weft::task<> {
+        co_await weft::sleep_for(1ms);
+        n.fetch_add(1);
+        wg.done();
+      });
+    }
+    co_await wg.wait();
+    EXPECT_EQ(n.load(), 50);
+    EXPECT_EQ(wg.count(), 0);
+    co_await wg.wait();  // zero: returns at once
+  });
+}
+
+TEST(WaitGroup, ManyWaiters) {
+  std::atomic<int> woke{0};
+  weft::run({.procs = 2}, [&]() -> weft::task<> {
+    weft::wait_group wg;
+    wg.add(1);
+    weft::task_group g;
+    for (int i = 0; i < 10; ++i) {
+      g.spawn([&]() -> weft::task<> {
+        co_await wg.wait();
+        woke.fetch_add(1);
+      });
+    }
+    co_await weft::sleep_for(1ms);
+    wg.done();
+    co_await g.wait();
+  });
+  EXPECT_EQ(woke.load(), 10);
+}
+
+TEST(WaitGroup, NegativeCounterIsAUsageError) {
+  weft::wait_group wg("wg");
+  wg.add(1);
+  wg.done();
+  try {
+    wg.done();
+    FAIL() << "no throw";
+  } catch (const weft::usage_error& e) {
+    EXPECT_NE(std::string(e.what()).find("negative"), std::string::npos);
+  }
+}
+
+TEST(Mutex, ProtectsACriticalSection) {
+  long counter = 0;  // a plain variable: only the mutex keeps it right (TSan checks it)
+  const int tasks = 8, iters = static_cast<int>(weft::testing::scaled(20'000));
+  weft::run({.procs = 4}, [&]() -> weft::task<> {
+    weft::mutex m("counter");
+    weft::task_group g;
+    for (int t = 0; t < tasks; ++t) {
+      g.spawn([&]() -> weft::task<> {
+        for (int i = 0; i < iters; ++i) {
+          auto guard = co_await m.lock();
+          ++counter;
+          if (i % 64 == 0) co_await weft::yield();  // hold it across a suspension sometimes
+        }
+      });
+    }
+    co_await g.wait();
+  });
+  EXPECT_EQ(counter, static_cast<long>(tasks) * iters);
+}
+
+TEST(Mutex, HandsOffInFifoOrder) {
+  std::vector<int> order;
+  weft::run({.procs = 1}, [&]() -> weft::task<> {
+    weft::mutex m;
+    auto held = co_await m.lock();
+    weft::task_group g;
+    for (int i = 0; i < 5; ++i) {
+      g.spawn([&, i]() -> weft::task<> {
+        auto guard = co_await m.lock();
+        order.push_back(i);
+      });
+      co_await weft::yield();  // let each child queue up in turn
+    }
+    held.unlock();
+    co_await g.wait();
+  });
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
+}
+
+TEST(Mutex, TryLockAndMisuse) {
+  weft::mutex m("m");
+  auto g = m.try_lock();
+  EXPECT_TRUE(g.owns_lock());
+  EXPECT_FALSE(m.try_lock().owns_lock());
+  g.unlock();
+  EXPECT_THROW(m.unlock(), weft::usage_error);
+}
+
+TEST(Semaphore, BoundsConcurrency) {
+  std::atomic<int> inside{0}, peak{0};
+  weft::run({.procs = 4}, [&]() -> weft::task<> {
+    weft::semaphore sem(3, "slots");
+    weft::task_group g;
+    for (int i = 0; i < 40; ++i) {
+      g.spawn([&]() -> weft::task<> {
+        co_await sem.acquire();
+        int now = inside.fetch_add(1) + 1;
+        int p = peak.load();
+        while (now > p && !peak.compare_exchange_weak(p, now)) {
+        }
+        co_await weft::sleep_for(200us);
+        inside.fetch_sub(1);
+        sem.release();
+      });
+    }
+    co_await g.wait();
+    EXPECT_EQ(sem.available(), 3u);
+  });
+  EXPECT_LE(peak.load(), 3);
+  EXPECT_GE(peak.load(), 1);
+}
+
+TEST(Semaphore, TryAcquire) {
+  weft::semaphore s(1);
+  EXPECT_TRUE(s.try_acquire());
+  EXPECT_FALSE(s.try_acquire());
+  s.release();
+  EXPECT_TRUE(s.try_acquire());
+}
+
+TEST(Sync, BlockedTimeIsRecordedAgainstTheNamedObject) {
+  weft::run({.procs = 2}, []() -> weft::task<> {
+    weft::mutex m("the-lock");
+    auto g = co_await m.lock();
+    auto h = weft::spawn([&]() -> weft::task<> { auto g2 = co_await m.lock(); });
+    co_await weft::sleep_for(5ms);
+    g.unlock();
+    co_await h;
+  });
+  bool found = false;
+  for (const auto& o : weft::metrics::snapshot().objects) {
+    if (o.kind == "mutex" && o.name == "the-lock") {
+      found = true;
+      EXPECT_GE(o.waits, 1u);
+      EXPECT_GT(o.blocked_ns, 1'000'000u);
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(Sync, DeadlockReportNamesTheObjects) {
+  try {
+    weft::run({.procs = 2}, []() -> weft::task<> {
+      weft::chan<int> jobs(0, "jobs");
+      weft::mutex m("table");
+      auto g = co_await m.lock();
+      weft::go([&]() -> weft::task<> { auto g2 = co_await m.lock(); });
+      co_await jobs.recv();
+    });
+    FAIL() << "no deadlock reported";
+  } catch (const weft::deadlock_error& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("channel_recv 'jobs'"), std::string::npos) << m;
+    EXPECT_NE(m.find("mutex 'table'"), std::string::npos) << m;
+  }
+}
+
+}  // namespace
