@@ -5,6 +5,19 @@
 
 namespace weft::detail {
 
+namespace {
+// A task that ended because it was cancelled has nothing to report to anyone.
+bool is_cancellation(const std::exception_ptr& e) noexcept {
+  try {
+    std::rethrow_exception(e);
+  } catch (const cancelled&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+}  // namespace
+
 void release_spawn_refs(spawn_base* s) noexcept {
   if (s->cancel_) release(std::exchange(s->cancel_, nullptr));
   if (s->group_) release(std::exchange(s->group_, nullptr));
@@ -33,7 +46,9 @@ void on_spawned_exit(spawn_base* s) noexcept {
   auto prev = s->join_.exchange(k_done, std::memory_order_acq_rel);
   if (prev == k_running) return;  // the handle will take the result and destroy the frame
   if (prev == k_detached) {
-    if (s->error_) rt->fail(s->error_);  // nobody can observe it: it fails the run, as in Go
+    // Nobody can observe the exception: it fails the run, as in Go (a cancellation is the
+    // expected end of a cancelled task, not a failure).
+    if (s->error_ && !is_cancellation(s->error_)) rt->fail(s->error_);
     s->frame_.destroy();
     return;
   }
@@ -92,19 +107,6 @@ void join_wait::resumed() {
   if (t_->cancel_ && fn_) remove_callback(t_->cancel_, this);
   if (cancelled_) throw cancelled("weft: join cancelled");
 }
-
-namespace {
-// A task that ended because it was cancelled has nothing to report to anyone.
-bool is_cancellation(const std::exception_ptr& e) noexcept {
-  try {
-    std::rethrow_exception(e);
-  } catch (const cancelled&) {
-    return true;
-  } catch (...) {
-    return false;
-  }
-}
-}  // namespace
 
 void join_release(spawn_base* s) noexcept {
   if (auto* rt = current_runtime(); rt && rt->shutting_down() && rt->is_dying(s)) return;
