@@ -29,6 +29,7 @@ struct worker_stats {
   std::uint64_t long_runs = 0;         // task runs that held the worker past the threshold
   std::uint64_t max_run_ns = 0;        // the longest single task run
   std::uint64_t tasks_spawned = 0;
+  std::uint64_t max_span_ns = 0;  // the longest span of a task that ended on this worker
   // Time tasks spent blocked, by cause ("join", "timer", "channel_recv", ...).
   std::map<std::string, std::uint64_t> blocked_ns;
 
@@ -53,13 +54,31 @@ struct runtime_stats {
   int procs = 0;
   double wall_s = 0;
   std::uint64_t long_run_threshold_ns = 0;
+  // worker_pools created with more workers than procs, and the largest such request.
+  std::uint64_t pools_oversubscribed = 0;
+  int max_pool_workers = 0;
   std::string long_run_last;  // spawn site of the last task that ran too long, if any
   std::vector<worker_stats> workers;
   // Every named object of this process so far (objects outlive runtimes, so this is not
   // reset between runs).
   std::vector<object_stats> objects;
   worker_stats total() const;
+  // Fork-join accounting: work is the total run time of all tasks, span the longest chain of
+  // dependent run time (spawn -> child, child -> join), parallelism = work / span: the speedup
+  // no number of workers can exceed.
+  std::uint64_t work_ns() const { return total().run_ns; }
+  std::uint64_t span_ns() const { return total().max_span_ns; }
+  double parallelism() const {
+    auto s = span_ns();
+    return s ? static_cast<double>(work_ns()) / static_cast<double>(s) : 0.0;
+  }
 };
+
+// Records that a worker_pool asked for more workers than procs (reported in the stats).
+void note_pool_oversubscribed(int workers, int procs) noexcept;
+
+// Fills the process-wide figures (pool oversubscription) into s.
+void fill_process_stats(runtime_stats& s);
 
 // The counters of the runtime running now, or of the last one to end on this process.
 runtime_stats snapshot();

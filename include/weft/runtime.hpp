@@ -107,6 +107,7 @@ class [[nodiscard]] join_handle {
     T await_resume() {
       if (w_.t_) w_.resumed();
       auto* p = std::exchange(h_->p_, nullptr);
+      detail::join_span(p);
       struct finish {
         detail::spawned_promise<T>* p;
         ~finish() { detail::join_finish(p); }

@@ -6,6 +6,8 @@
 #include "weft/chan.hpp"
 #include "weft/errors.hpp"
 #include "weft/observe.hpp"
+#include "weft/parallel.hpp"
+#include "weft/pool.hpp"
 #include "weft/runtime.hpp"
 #include "weft/select.hpp"
 #include "weft/sync.hpp"

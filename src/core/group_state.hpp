@@ -24,12 +24,13 @@ struct group_state {
   spin_lock lock_;
   task_header* waiters_ = nullptr;  // guarded by lock_; linked through next_
   std::exception_ptr first_error_;  // guarded by lock_
+  std::uint64_t max_span_ = 0;      // guarded by lock_: the longest child span, for the waiter
   cancel_source* cancel_ = nullptr;
 };
 
 void retain(group_state* g) noexcept;
 void release(group_state* g) noexcept;
 // A child of g ended; `error` is what it threw (or null). Wakes the waiter after the last one.
-void group_child_done(group_state* g, std::exception_ptr error) noexcept;
+void group_child_done(group_state* g, std::exception_ptr error, std::uint64_t span) noexcept;
 
 }  // namespace weft::detail

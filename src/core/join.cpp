@@ -25,6 +25,8 @@ void release_spawn_refs(spawn_base* s) noexcept {
 
 void on_spawned_exit(spawn_base* s) noexcept {
   auto* rt = s->rt_;
+  account_span(s);
+  if (auto* w = current_worker()) w->record_span(s->span_);
   rt->unregister_task(s);
   if (s->is_root_) {
     // release: pairs with the acquire in run(); the result is published.
@@ -36,8 +38,9 @@ void on_spawned_exit(spawn_base* s) noexcept {
     // Destroy the frame first: the child's captures may point into the owner's frame, which may
     // end as soon as the owner is woken.
     auto error = std::exchange(s->error_, nullptr);
+    auto span = s->span_;
     s->frame_.destroy();
-    group_child_done(g, std::move(error));
+    group_child_done(g, std::move(error), span);
     release(g);
     return;
   }
@@ -124,6 +127,11 @@ void join_release(spawn_base* s) noexcept {
 
 void join_finish(spawn_base* s) noexcept {
   s->frame_.destroy();
+}
+
+void join_span(spawn_base* s) noexcept {
+  auto* t = current_task();
+  if (t && s->span_ > t->span_) t->span_ = s->span_;
 }
 
 }  // namespace weft::detail

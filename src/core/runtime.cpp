@@ -221,12 +221,14 @@ metrics::runtime_stats runtime_impl::stats() const {
     ws.long_runs = c.long_runs.get();
     ws.max_run_ns = ticks_to_ns(c.max_run_ticks.get());
     ws.tasks_spawned = c.tasks_spawned.get();
+    ws.max_span_ns = ticks_to_ns(c.max_span_ticks.get());
     for (std::size_t k = 1; k < c.blocked_ticks.size(); ++k) {
       auto v = c.blocked_ticks[k].get();
       if (v) ws.blocked_ns[to_string(static_cast<wait_kind>(k))] = ticks_to_ns(v);
     }
     s.workers.push_back(std::move(ws));
   }
+  metrics::fill_process_stats(s);
   for (const auto& [key, t] : wait_site_totals()) {
     s.objects.push_back({key.first, key.second, t.blocked_ns, t.waits});
   }

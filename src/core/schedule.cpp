@@ -57,15 +57,32 @@ void schedule(task_header* t) noexcept {
   t->rt_->make_runnable(t, runtime_impl::placement::lifo);
 }
 
+void account_span(task_header* t) noexcept {
+  auto* w = current_worker();
+  if (!w) return;
+  t->span_ += w->take_run_ticks();
+}
+
 task_header* prepare_wait(std::coroutine_handle<> h, wait_kind kind, const char* name) noexcept {
   auto* t = current_task();
   // Every awaiter that suspends is only reachable from a task's own await chain.
   t->resume_ = h;
   t->wait_ = kind;
   t->wait_name_ = name;
-  t->wait_since_ = ticks();
+  account_span(t);
+  t->wait_since_ = current_worker()->run_mark();
   return t;
 }
+
+namespace {
+// A new task's path starts where its spawner's is now.
+void inherit_span(spawn_base* s) {
+  if (auto* parent = current_task()) {
+    account_span(parent);
+    s->span_ = parent->span_;
+  }
+}
+}  // namespace
 
 void start_detached(spawn_base* s) {
   auto* rtp = current_runtime();
@@ -76,6 +93,7 @@ void start_detached(spawn_base* s) {
   auto& rt = *rtp;
   s->rt_ = &rt;
   s->join_.store(k_detached, std::memory_order_relaxed);  // nobody joins a go task
+  inherit_span(s);
   rt.register_task(s);
   rt.make_runnable(s, runtime_impl::placement::ready);
 }
@@ -94,6 +112,7 @@ void start_child(spawn_base* s, cancel_source* cancel) {
     retain(cancel);
     s->cancel_ = cancel;
   }
+  inherit_span(s);
   rt->register_task(s);
   rt->make_runnable(s, runtime_impl::placement::fork);
 }
@@ -112,6 +131,7 @@ void yield_awaiter::await_suspend(std::coroutine_handle<> h) const noexcept {
   auto* t = detail::current_task();
   t->resume_ = h;
   detail::abandon_wait(t);
+  detail::account_span(t);
   t->rt_->make_runnable(t, detail::runtime_impl::placement::ready);
 }
 

@@ -14,18 +14,17 @@ void release(group_state* g) noexcept {
   delete g;
 }
 
-void group_child_done(group_state* g, std::exception_ptr error) noexcept {
-  if (error) {
-    bool first = false;
-    {
-      std::lock_guard l(g->lock_);
-      if (!g->first_error_) {
-        g->first_error_ = std::move(error);
-        first = true;
-      }
+void group_child_done(group_state* g, std::exception_ptr error, std::uint64_t span) noexcept {
+  bool first = false;
+  {
+    std::lock_guard l(g->lock_);
+    if (span > g->max_span_) g->max_span_ = span;
+    if (error && !g->first_error_) {
+      g->first_error_ = std::move(error);
+      first = true;
     }
-    if (first) cancel(g->cancel_);
   }
+  if (first) cancel(g->cancel_);
   // acq_rel: release publishes this child's effects to the waiters; acquire makes the last
   // child see the others' effects before it wakes anyone.
   if (g->live_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
@@ -99,9 +98,12 @@ bool task_group::awaiter::await_suspend(std::coroutine_handle<> h) {
 
 void task_group::awaiter::await_resume() {
   std::exception_ptr e;
+  auto* t = detail::current_task();
   {
     std::lock_guard l(g_->s_->lock_);
     e = g_->s_->first_error_;
+    // Joining the children: the path continues from the longest of theirs.
+    if (t && g_->s_->max_span_ > t->span_) t->span_ = g_->s_->max_span_;
   }
   if (e) std::rethrow_exception(e);
 }

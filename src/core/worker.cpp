@@ -29,6 +29,10 @@ task_header* current_task() noexcept {
   return tl_task;
 }
 
+std::uint64_t worker::ticks_now() noexcept {
+  return ticks();
+}
+
 worker::worker(runtime_impl& rt, int index)
     : rt_(rt),
       index_(index),
@@ -80,6 +84,7 @@ void worker::run_task(task_header* t) noexcept {
   if (start > t->runnable_since_) c.sched_latency_ticks.add(start - t->runnable_since_);
   t->budget_ = k_task_budget;
   tl_task = t;
+  run_mark_ = start;
   run_started_.store(start, std::memory_order_relaxed);
   t->resume_.resume();
   // From here on `t` may be running on another worker, or be gone: do not touch it.

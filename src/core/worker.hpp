@@ -43,6 +43,17 @@ class worker {
   void push_ready(task_header* t) noexcept;
   void push_fork(task_header* t) noexcept;
 
+  // The ticks since the current run started (or since the last call), restarting the count:
+  // how span accounting charges run time without touching the task after it suspends.
+  std::uint64_t take_run_ticks() noexcept {
+    auto now = ticks_now();
+    auto d = now - run_mark_;
+    run_mark_ = now;
+    return d;
+  }
+  std::uint64_t run_mark() const noexcept { return run_mark_; }
+  void record_span(std::uint64_t span) noexcept { counters_.max_span_ticks.max(span); }
+
   int index() const noexcept { return index_; }
   runtime_impl& rt() const noexcept { return rt_; }
   worker_counters& counters() noexcept { return counters_; }
@@ -71,6 +82,8 @@ class worker {
   // a hint of how long the owner has been busy.
   std::atomic<std::uint64_t> run_started_{0};
   parker parker_;
+  static std::uint64_t ticks_now() noexcept;
+  std::uint64_t run_mark_ = 0;  // owner only: start of the unaccounted part of the current run
   std::uint32_t tick_ = 0;
   std::uint32_t lifo_streak_ = 0;
   std::uint32_t rng_;

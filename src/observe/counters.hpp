@@ -40,6 +40,7 @@ struct alignas(64) worker_counters {
   counter long_runs;
   counter max_run_ticks;
   counter tasks_spawned;
+  counter max_span_ticks;  // the longest span of any task that ended here
   std::array<counter, static_cast<std::size_t>(wait_kind::count_)> blocked_ticks;
 };
 

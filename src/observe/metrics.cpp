@@ -1,10 +1,28 @@
 // JSON export of the runtime's counters (schema: docs/metrics.md).
+#include <atomic>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "weft/observe.hpp"
 
 namespace weft::metrics {
+
+namespace {
+std::atomic<std::uint64_t> g_pools_oversubscribed{0};
+std::atomic<int> g_max_pool_workers{0};
+}  // namespace
+
+void note_pool_oversubscribed(int workers, int /*procs*/) noexcept {
+  g_pools_oversubscribed.fetch_add(1, std::memory_order_relaxed);
+  auto m = g_max_pool_workers.load(std::memory_order_relaxed);
+  while (workers > m && !g_max_pool_workers.compare_exchange_weak(m, workers)) {
+  }
+}
+
+void fill_process_stats(runtime_stats& s) {
+  s.pools_oversubscribed = g_pools_oversubscribed.load(std::memory_order_relaxed);
+  s.max_pool_workers = g_max_pool_workers.load(std::memory_order_relaxed);
+}
 
 worker_stats runtime_stats::total() const {
   worker_stats t;
@@ -26,6 +44,7 @@ worker_stats runtime_stats::total() const {
     t.long_runs += w.long_runs;
     t.max_run_ns = std::max(t.max_run_ns, w.max_run_ns);
     t.tasks_spawned += w.tasks_spawned;
+    t.max_span_ns = std::max(t.max_span_ns, w.max_span_ns);
     for (const auto& [k, v] : w.blocked_ns) t.blocked_ns[k] += v;
   }
   return t;
@@ -52,6 +71,7 @@ nlohmann::json to_json(const worker_stats& w) {
       {"long_runs", w.long_runs},
       {"max_run_ns", w.max_run_ns},
       {"tasks_spawned", w.tasks_spawned},
+      {"max_span_ns", w.max_span_ns},
       {"blocked_ns", w.blocked_ns},
   };
 }
@@ -64,7 +84,11 @@ void write_json(const runtime_stats& s, std::ostream& out) {
   j["procs"] = s.procs;
   j["wall_s"] = s.wall_s;
   j["long_run_threshold_ns"] = s.long_run_threshold_ns;
+  j["pools_oversubscribed"] = s.pools_oversubscribed;
+  j["max_pool_workers"] = s.max_pool_workers;
   j["total"] = to_json(s.total());
+  j["forkjoin"] = {
+      {"work_ns", s.work_ns()}, {"span_ns", s.span_ns()}, {"parallelism", s.parallelism()}};
   auto& ws = j["workers"] = nlohmann::json::array();
   for (const auto& w : s.workers) ws.push_back(to_json(w));
   auto& os = j["objects"] = nlohmann::json::array();

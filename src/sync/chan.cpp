@@ -144,6 +144,7 @@ bool spend_budget(std::coroutine_handle<> h) noexcept {
   // into await_resume() when its turn comes.
   t->resume_ = h;
   abandon_wait(t);
+  account_span(t);
   t->rt_->make_runnable(t, runtime_impl::placement::ready);
   return true;
 }

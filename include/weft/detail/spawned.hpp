@@ -188,6 +188,7 @@ struct join_wait : cancel_callback {
   void resumed();                           // throws weft::cancelled if the wait was cancelled
 };
 void join_release(spawn_base* s) noexcept;  // the handle is dropped without having joined
+void join_span(spawn_base* s) noexcept;     // the joiner's path continues from the child's
 void join_finish(spawn_base* s) noexcept;   // the handle has taken the result
 
 }  // namespace weft::detail

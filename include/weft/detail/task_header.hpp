@@ -46,8 +46,12 @@ struct task_header {
   const char* wait_name_ = nullptr;   // the object waited on, for the deadlock report
   std::uint64_t wait_since_ = 0;      // ticks: when the current wait began
   std::uint64_t runnable_since_ = 0;  // ticks: when it was last made runnable
-  std::uint16_t shard_ = 0;           // registry shard it is linked in
-  std::uint16_t budget_ = 0;          // operations left before a forced yield (spend_budget)
+  // Span (critical path) of the computation up to this task's last accounting point, in
+  // ticks: what it inherited from its spawner, plus its own run time, maxed with what it
+  // joined. Work/span accounting for fork-join (docs/metrics.md).
+  std::uint64_t span_ = 0;
+  std::uint16_t shard_ = 0;   // registry shard it is linked in
+  std::uint16_t budget_ = 0;  // operations left before a forced yield (spend_budget)
   wait_kind wait_ = wait_kind::none;
   bool is_root_ = false;
 };
@@ -58,6 +62,10 @@ task_header* current_task() noexcept;
 // Makes a suspended task runnable. On a worker of its runtime the task goes to the LIFO slot,
 // so a hand-off (send -> recv, join) runs next and cache-hot; elsewhere, to the injector.
 void schedule(task_header* t) noexcept;
+
+// Adds the current run's time so far to the running task's span (called at every suspension,
+// spawn and end, so span_ is exact at those points).
+void account_span(task_header* t) noexcept;
 
 // Undoes prepare_wait() when the awaiter decides not to suspend after all.
 inline void abandon_wait(task_header* t) noexcept {
