@@ -42,6 +42,11 @@ class idle {
   // Wakes every worker (shutdown): returns the sleepers, now counted as unparked.
   std::vector<int> take_all_sleepers();
 
+  // relaxed: a hint for notify_parked_hint(); the real decision is made by an RMW.
+  bool maybe_needs_wakeup() const noexcept {
+    auto s = state_.load(std::memory_order_relaxed);
+    return (s & 0xffff) == 0 && (s >> 16) < static_cast<std::uint32_t>(procs_);
+  }
   int unparked() const noexcept { return static_cast<int>(state_.load() >> 16); }
   int searching() const noexcept { return static_cast<int>(state_.load() & 0xffff); }
   std::mutex& lock() noexcept { return lock_; }

@@ -31,3 +31,25 @@ task_header* injector::pop() noexcept {
 }
 
 }  // namespace weft::detail
+
+namespace weft::detail {
+
+task_header* injector::pop_batch(std::size_t n) noexcept {
+  if (empty() || n == 0) return nullptr;
+  std::lock_guard lock(m_);
+  auto* first = head_;
+  if (!first) return nullptr;
+  auto* last = first;
+  std::size_t taken = 1;
+  while (taken < n && last->next_) {
+    last = last->next_;
+    ++taken;
+  }
+  head_ = last->next_;
+  if (!head_) tail_ = nullptr;
+  last->next_ = nullptr;
+  len_.store(len_.load(std::memory_order_relaxed) - taken, std::memory_order_release);
+  return first;
+}
+
+}  // namespace weft::detail

@@ -19,6 +19,8 @@ class injector {
   // Pushes the list first..last (linked through next_, last->next_ == nullptr) of n tasks.
   void push_batch(task_header* first, task_header* last, std::size_t n) noexcept;
   task_header* pop() noexcept;
+  // Pops up to n tasks, linked through next_ (null-terminated); null when empty.
+  task_header* pop_batch(std::size_t n) noexcept;
   bool empty() const noexcept { return len_.load(std::memory_order_acquire) == 0; }
   std::size_t size() const noexcept { return len_.load(std::memory_order_acquire); }
 

@@ -19,7 +19,8 @@ bool is_cancellation(const std::exception_ptr& e) noexcept {
 }  // namespace
 
 void release_spawn_refs(spawn_base* s) noexcept {
-  if (s->cancel_) release(std::exchange(s->cancel_, nullptr));
+  if (s->cancel_ && !s->cancel_borrowed_) release(s->cancel_);
+  s->cancel_ = nullptr;
   if (s->group_) release(std::exchange(s->group_, nullptr));
 }
 
@@ -40,8 +41,7 @@ void on_spawned_exit(spawn_base* s) noexcept {
     auto error = std::exchange(s->error_, nullptr);
     auto span = s->span_;
     s->frame_.destroy();
-    group_child_done(g, std::move(error), span);
-    release(g);
+    group_child_done(g, std::move(error), span);  // drops the child's reference
     return;
   }
   // acq_rel: release publishes the result to the joiner; acquire pairs with the handle's

@@ -1,6 +1,6 @@
 #include "core/registry.hpp"
 
-#include <mutex>
+#include <new>
 
 namespace weft::detail {
 
@@ -9,52 +9,81 @@ task_registry::task_registry(std::size_t shards) {
   for (std::size_t i = 0; i < shards; ++i) shards_.push_back(std::make_unique<shard>());
 }
 
-void task_registry::add(task_header* t, std::size_t s) noexcept {
-  auto& sh = *shards_[s];
-  t->shard_ = static_cast<std::uint16_t>(s);
-  std::lock_guard g(sh.lock);
-  t->live_prev_ = nullptr;
-  t->live_next_ = sh.head;
-  if (sh.head) sh.head->live_prev_ = t;
-  sh.head = t;
-  ++sh.count;
+task_registry::~task_registry() = default;
+
+std::uint32_t task_registry::take_free(shard& s) {
+  if (s.free_head == k_none) {
+    // acquire: pairs with the release CAS of foreign removers; their slot clears are visible.
+    s.free_head = s.returned.exchange(k_none, std::memory_order_acquire);
+  }
+  if (s.free_head == k_none) {
+    // Grow by a chunk; chunks never move, so foreign removers' slot pointers stay valid.
+    auto c = std::make_unique<chunk>();
+    for (std::uint32_t i = 0; i < k_chunk; ++i) {
+      c->next[i].store(i + 1 < k_chunk ? s.capacity + i + 1 : k_none, std::memory_order_relaxed);
+    }
+    {
+      std::lock_guard g(s.grow_m);
+      s.chunks.push_back(std::move(c));
+    }
+    s.free_head = s.capacity;
+    s.capacity += k_chunk;
+  }
+  auto i = s.free_head;
+  s.free_head = link(s, i).load(std::memory_order_relaxed);
+  return i;
 }
 
-void task_registry::remove(task_header* t) noexcept {
-  auto& sh = *shards_[t->shard_];
-  std::lock_guard g(sh.lock);
-  if (t->live_prev_) {
-    t->live_prev_->live_next_ = t->live_next_;
-  } else {
-    sh.head = t->live_next_;
+void task_registry::add(task_header* t, std::size_t sh) noexcept {
+  auto& s = *shards_[sh];
+  std::uint32_t i = 0;
+  try {
+    i = take_free(s);
+  } catch (const std::bad_alloc&) {
+    std::terminate();  // out of memory for a registry chunk: nothing sensible is left to do
   }
-  if (t->live_next_) t->live_next_->live_prev_ = t->live_prev_;
-  t->live_prev_ = t->live_next_ = nullptr;
-  --sh.count;
+  t->shard_ = static_cast<std::uint16_t>(sh);
+  t->slot_ = i;
+  // Removal may happen on another thread while the owner grows `chunks`, so the task keeps
+  // its chunk's address (chunks never move) rather than looking it up.
+  t->reg_chunk_ = s.chunks[i / k_chunk].get();
+  // release: a scan that sees the pointer sees the task's fields.
+  slot(s, i).store(t, std::memory_order_release);
+}
+
+void task_registry::remove(task_header* t, bool owner_here) noexcept {
+  auto& s = *shards_[t->shard_];
+  auto i = t->slot_;
+  auto* c = static_cast<chunk*>(t->reg_chunk_);
+  c->slots[i % k_chunk].store(nullptr, std::memory_order_relaxed);
+  auto& l = c->next[i % k_chunk];
+  if (owner_here) {
+    l.store(s.free_head, std::memory_order_relaxed);
+    s.free_head = i;
+    return;
+  }
+  auto head = s.returned.load(std::memory_order_relaxed);
+  do {
+    l.store(head, std::memory_order_relaxed);
+    // release: publishes the link and the cleared slot to the owner's acquire exchange.
+  } while (!s.returned.compare_exchange_weak(head, i, std::memory_order_release,
+                                             std::memory_order_relaxed));
 }
 
 std::vector<task_header*> task_registry::take_all() {
   std::vector<task_header*> out;
+  for_each([&](task_header* t) { out.push_back(t); });
   for (auto& s : shards_) {
-    std::lock_guard g(s->lock);
-    for (auto* t = s->head; t;) {
-      auto* next = t->live_next_;
-      t->live_prev_ = t->live_next_ = nullptr;
-      out.push_back(t);
-      t = next;
+    for (auto& c : s->chunks) {
+      for (auto& sl : c->slots) sl.store(nullptr, std::memory_order_relaxed);
     }
-    s->head = nullptr;
-    s->count = 0;
   }
   return out;
 }
 
 std::size_t task_registry::size() {
   std::size_t n = 0;
-  for (auto& s : shards_) {
-    std::lock_guard g(s->lock);
-    n += s->count;
-  }
+  for_each([&](task_header*) { ++n; });
   return n;
 }
 

@@ -1,14 +1,26 @@
-// The live-task registry: every started task is linked here until it ends, so that shutdown can
-// destroy the tasks still suspended (as Go ends goroutines when main returns) and the deadlock
-// report can say what each one waits on. Sharded per worker: a task registers on its
-// spawner's shard and unregisters from the same shard, so the lock is almost never contended.
+// The live-task registry: every started task holds a slot here until it ends, so that
+// shutdown can destroy the tasks still suspended (as Go ends goroutines when main returns) and
+// the deadlock report can say what each one waits on.
+//
+// Spawning and ending are the hottest paths of the scheduler, so the registry takes no lock:
+// each worker owns a shard, an array of slots that only it hands out. A task records its slot.
+//   * add (always on the spawner's own shard): pop a free slot index, store the task pointer.
+//   * remove on the owning worker: clear the slot, push the index on the owner's free list.
+//   * remove on another thread: clear the slot, push the index on the shard's return stack
+//     (a lock-free multi-producer stack; the owner takes it whole with one exchange when its
+//     free list runs dry, so there is no ABA).
+// Scans (shutdown, deadlock report) happen only while every worker is stopped or parked, and
+// read the slots' atomics.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <vector>
 
-#include "weft/detail/spin_lock.hpp"
 #include "weft/detail/task_header.hpp"
 
 namespace weft::detail {
@@ -16,27 +28,51 @@ namespace weft::detail {
 class task_registry {
  public:
   explicit task_registry(std::size_t shards);
+  ~task_registry();
 
+  // `shard` must be owned by the calling thread (a worker's index, or the external shard,
+  // which is only used from run()'s thread before the workers start).
   void add(task_header* t, std::size_t shard) noexcept;
-  void remove(task_header* t) noexcept;
-  // Visits every live task under its shard's lock.
+  // Any thread. `owner_here` is true when called on the shard's owning thread.
+  void remove(task_header* t, bool owner_here) noexcept;
+  // Visits every live task. Only while the runtime is quiescent.
   template <class F>
   void for_each(F&& f) {
     for (auto& s : shards_) {
-      std::lock_guard g(s->lock);
-      for (auto* t = s->head; t; t = t->live_next_) f(t);
+      std::lock_guard g(s->grow_m);
+      for (auto& c : s->chunks) {
+        for (auto& sl : c->slots) {
+          if (auto* t = sl.load(std::memory_order_acquire)) f(t);
+        }
+      }
     }
   }
-  // Unlinks and returns every live task (shutdown).
+  // Clears and returns every live task (shutdown).
   std::vector<task_header*> take_all();
   std::size_t size();
 
  private:
-  struct alignas(64) shard {
-    spin_lock lock;
-    task_header* head = nullptr;
-    std::size_t count = 0;
+  static constexpr std::uint32_t k_chunk = 1024;
+  static constexpr std::uint32_t k_none = 0xffffffffu;
+  struct chunk {
+    std::array<std::atomic<task_header*>, k_chunk> slots{};
+    std::array<std::atomic<std::uint32_t>, k_chunk> next{};  // free-list / return-stack links
   };
+  struct alignas(64) shard {
+    std::mutex grow_m;  // guards `chunks` growth against scans; taken only when growing
+    std::vector<std::unique_ptr<chunk>> chunks;
+    std::uint32_t free_head = k_none;                         // owner only
+    std::uint32_t capacity = 0;                               // owner only
+    alignas(64) std::atomic<std::uint32_t> returned{k_none};  // foreign removals
+  };
+  std::atomic<task_header*>& slot(shard& s, std::uint32_t i) noexcept {
+    return s.chunks[i / k_chunk]->slots[i % k_chunk];
+  }
+  std::atomic<std::uint32_t>& link(shard& s, std::uint32_t i) noexcept {
+    return s.chunks[i / k_chunk]->next[i % k_chunk];
+  }
+  std::uint32_t take_free(shard& s);
+
   std::vector<std::unique_ptr<shard>> shards_;
 };
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -61,10 +62,25 @@ runtime_impl::~runtime_impl() = default;
 
 void runtime_impl::register_task(task_header* t) noexcept {
   auto* w = current_worker();
-  auto shard = (w && &w->rt() == this) ? static_cast<std::size_t>(w->index())
-                                       : static_cast<std::size_t>(procs_);
-  registry_.add(t, shard);
-  if (w && &w->rt() == this) w->counters().tasks_spawned.add(1);
+  if (w && &w->rt() == this) {
+    registry_.add(t, static_cast<std::size_t>(w->index()));
+    w->counters().tasks_spawned.add(1);
+    return;
+  }
+  // From outside the workers (run()'s thread, a blocking-pool thread): the shared external
+  // shard, whose "owner" is whoever holds external_m_.
+  std::lock_guard g(external_m_);
+  registry_.add(t, static_cast<std::size_t>(procs_));
+}
+
+void runtime_impl::unregister_task(task_header* t) noexcept {
+  if (t->shard_ == procs_) {
+    std::lock_guard g(external_m_);
+    registry_.remove(t, true);
+    return;
+  }
+  auto* w = current_worker();
+  registry_.remove(t, w && &w->rt() == this && w->index() == t->shard_);
 }
 
 void runtime_impl::start_root(spawn_base* root) {
@@ -76,9 +92,13 @@ void runtime_impl::start_root(spawn_base* root) {
 
 void runtime_impl::make_runnable(task_header* t, placement how) noexcept {
   if (shutting_down()) return;  // every task is about to be destroyed
-  t->runnable_since_ = ticks();
   auto* w = current_worker();
   if (w && &w->rt() == this) {
+    // Woken from inside a task: reuse the waker's last clock reading (its run's start, or its
+    // latest spawn or suspension), which saves a read; scheduling latency is then overstated
+    // by at most the waker's run so far. Never earlier than the wait began, so blocked time
+    // stays exact. Woken from the worker loop (timers): read the clock.
+    t->runnable_since_ = current_task() ? std::max(w->run_mark(), t->wait_since_) : ticks();
     switch (how) {
       case placement::lifo:
         w->push_lifo(t);
@@ -91,6 +111,7 @@ void runtime_impl::make_runnable(task_header* t, placement how) noexcept {
         return;
     }
   }
+  t->runnable_since_ = ticks();
   injector_.push(t);
   notify_parked();
 }

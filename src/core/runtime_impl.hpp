@@ -46,10 +46,16 @@ class runtime_impl {
   enum class placement { lifo, ready, fork };
   void make_runnable(task_header* t, placement how) noexcept;
   void notify_parked() noexcept;
+  // For work pushed on a worker's own queues: wakes a sleeper only if a relaxed look says one
+  // is needed. A stale look can miss a wake-up; that costs parallelism for a moment, never the
+  // task, which its own worker will run (Go's wakep() after runqput makes the same trade).
+  void notify_parked_hint() noexcept {
+    if (idle_.maybe_needs_wakeup()) notify_parked();
+  }
   void wake_timer_driver() noexcept;
 
   void register_task(task_header* t) noexcept;
-  void unregister_task(task_header* t) noexcept { registry_.remove(t); }
+  void unregister_task(task_header* t) noexcept;
 
   void root_done() noexcept { stop(); }
   void fail(std::exception_ptr e) noexcept;
@@ -102,6 +108,7 @@ class runtime_impl {
   std::chrono::steady_clock::time_point started_;
   std::unordered_set<task_header*> dying_;  // filled once shutdown starts
   bool root_destroyed_ = false;
+  std::mutex external_m_;  // guards the registry's external shard
 };
 
 runtime_impl* current_runtime() noexcept;

@@ -98,7 +98,7 @@ void start_detached(spawn_base* s) {
   rt.make_runnable(s, runtime_impl::placement::ready);
 }
 
-void start_child(spawn_base* s, cancel_source* cancel) {
+void start_child(spawn_base* s, cancel_source* cancel, bool borrow_cancel) {
   auto* rt = current_runtime();
   if (!rt) {
     s->frame_.destroy();
@@ -109,8 +109,9 @@ void start_child(spawn_base* s, cancel_source* cancel) {
     if (auto* parent = current_task()) cancel = parent->cancel_;
   }
   if (cancel) {
-    retain(cancel);
+    if (!borrow_cancel) retain(cancel);
     s->cancel_ = cancel;
+    s->cancel_borrowed_ = borrow_cancel;
   }
   inherit_span(s);
   rt->register_task(s);

@@ -1,5 +1,6 @@
 #include "core/worker.hpp"
 
+#include <algorithm>
 #include <thread>
 
 #include "core/clock.hpp"
@@ -48,15 +49,58 @@ void worker::push_lifo(task_header* t) noexcept {
 
 void worker::push_ready(task_header* t) noexcept {
   if (queue_.push_back(t, rt_.inject())) counters_.overflows.add(1);
-  rt_.notify_parked();
+  rt_.notify_parked_hint();
 }
 
 void worker::push_fork(task_header* t) noexcept {
   if (!forks_.push(t)) {
+    // Full: move the older half to the injector in one batch (one lock, not one per task),
+    // as the run queue does; the oldest forks are the ones a thief would take first anyway.
     counters_.overflows.add(1);
-    rt_.inject().push(t);
+    task_header* first = nullptr;
+    task_header* last = nullptr;
+    std::size_t n = 0;
+    steal_result why{};
+    for (std::int64_t i = 0; i < fork_deque::k_capacity / 2; ++i) {
+      auto* x = forks_.steal(why);
+      if (!x) break;
+      x->next_ = nullptr;
+      if (last) {
+        last->next_ = x;
+      } else {
+        first = x;
+      }
+      last = x;
+      ++n;
+    }
+    if (first) rt_.inject().push_batch(first, last, n);
+    if (!forks_.push(t)) rt_.inject().push(t);
   }
-  rt_.notify_parked();
+  rt_.notify_parked_hint();
+}
+
+task_header* worker::pop_injector() noexcept {
+  // Take a fair share in one lock, Go's globrunqget: up to len/procs + 1, at most half of our
+  // queue. The first runs now, the rest go to our queue where others can steal them.
+  auto& inj = rt_.inject();
+  if (inj.empty()) return nullptr;
+  auto want = inj.size() / static_cast<std::size_t>(rt_.procs()) + 1;
+  want = std::min<std::size_t>(
+      want,
+      run_queue::k_capacity / 2 - std::min<std::size_t>(queue_.size(), run_queue::k_capacity / 2));
+  if (want == 0) want = 1;
+  auto* list = inj.pop_batch(want);
+  if (!list) return nullptr;
+  counters_.injector_pops.add(1);
+  auto* rest = list->next_;
+  list->next_ = nullptr;
+  while (rest) {
+    auto* next = rest->next_;
+    rest->next_ = nullptr;
+    if (queue_.push_back(rest, inj)) counters_.overflows.add(1);
+    rest = next;
+  }
+  return list;
 }
 
 std::uint64_t worker::wall_ticks() const noexcept {
@@ -85,11 +129,14 @@ void worker::run_task(task_header* t) noexcept {
   t->budget_ = k_task_budget;
   tl_task = t;
   run_mark_ = start;
+  end_hint_ = 0;
   run_started_.store(start, std::memory_order_relaxed);
   t->resume_.resume();
   // From here on `t` may be running on another worker, or be gone: do not touch it.
   tl_task = nullptr;
-  auto end = ticks();
+  // A task that suspended or ended through prepare_wait()/its exit read the clock there, a few
+  // instructions ago: use that reading rather than pay for another.
+  auto end = end_hint_ ? end_hint_ : ticks();
   run_started_.store(0, std::memory_order_relaxed);
   auto d = end - start;
   c.tasks_run.add(1);
@@ -101,10 +148,7 @@ void worker::run_task(task_header* t) noexcept {
 task_header* worker::next_local() noexcept {
   ++tick_;
   if (tick_ % k_fairness_interval == 0) {
-    if (auto* t = rt_.inject().pop()) {
-      counters_.injector_pops.add(1);
-      return t;
-    }
+    if (auto* t = pop_injector()) return t;
     if (auto* t = queue_.pop()) return t;
     steal_result why{};
     if (auto* t = forks_.steal(why)) return t;
@@ -123,11 +167,7 @@ task_header* worker::next_local() noexcept {
   lifo_streak_ = 0;
   if (auto* t = forks_.pop()) return t;
   if (auto* t = queue_.pop()) return t;
-  if (auto* t = rt_.inject().pop()) {
-    counters_.injector_pops.add(1);
-    return t;
-  }
-  return nullptr;
+  return pop_injector();
 }
 
 void worker::poll_timers() noexcept {
@@ -179,10 +219,7 @@ task_header* worker::search() {
   const int n = rt_.procs();
   for (int round = 0; round < k_search_rounds && !rt_.stopping(); ++round) {
     poll_timers();
-    task_header* t = next_local();  // timers fire into our own queue
-    if (!t) {
-      if ((t = rt_.inject().pop())) counters_.injector_pops.add(1);
-    }
+    task_header* t = next_local();  // timers fire into our own queue; injector included
     if (!t && n > 1) {
       rng_ = rng_ * 1664525u + 1013904223u;
       auto first = static_cast<int>(rng_ % static_cast<std::uint32_t>(n));

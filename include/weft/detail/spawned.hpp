@@ -46,6 +46,7 @@ struct spawn_base : task_header {
 
   std::atomic<std::uintptr_t> join_{k_running};
   group_state* group_ = nullptr;  // owned reference when spawned in a task_group
+  bool cancel_borrowed_ = false;  // cancel_ is the group's, which outlives us: not counted
   std::exception_ptr error_{};
 };
 
@@ -176,7 +177,7 @@ using make_spawned_result_t = decltype(make_spawned(std::declval<F>()));
 // cancellation (a go task outlives its spawner). Child: the fork-join deque (run depth-first),
 // inheriting the spawner's cancellation.
 void start_detached(spawn_base* s);
-void start_child(spawn_base* s, cancel_source* cancel);
+void start_child(spawn_base* s, cancel_source* cancel, bool borrow_cancel = false);
 
 // One join in progress; lives in the awaiter, so a join allocates nothing. The cancel callback
 // lets a cancelled joiner stop waiting while the joined task goes on.

@@ -39,8 +39,6 @@ struct task_header {
   std::coroutine_handle<> resume_{};  // where the scheduler resumes this task
   std::coroutine_handle<> frame_{};   // the root frame; destroyed at shutdown if still suspended
   task_header* next_ = nullptr;       // intrusive link for the injector and wait lists
-  task_header* live_prev_ = nullptr;  // live-task registry links; guarded by the shard's lock
-  task_header* live_next_ = nullptr;
   runtime_impl* rt_ = nullptr;
   cancel_source* cancel_ = nullptr;   // owned reference; null: this task cannot be cancelled
   const char* wait_name_ = nullptr;   // the object waited on, for the deadlock report
@@ -50,8 +48,10 @@ struct task_header {
   // ticks: what it inherited from its spawner, plus its own run time, maxed with what it
   // joined. Work/span accounting for fork-join (docs/metrics.md).
   std::uint64_t span_ = 0;
-  std::uint16_t shard_ = 0;   // registry shard it is linked in
-  std::uint16_t budget_ = 0;  // operations left before a forced yield (spend_budget)
+  void* reg_chunk_ = nullptr;  // the registry chunk holding its slot (see core/registry.hpp)
+  std::uint32_t slot_ = 0;     // its slot in the live-task registry shard
+  std::uint16_t shard_ = 0;    // registry shard (the spawner's worker)
+  std::uint16_t budget_ = 0;   // operations left before a forced yield (spend_budget)
   wait_kind wait_ = wait_kind::none;
   bool is_root_ = false;
 };
