@@ -84,7 +84,7 @@ void cancel_parked_waiter(cancel_callback* cb) noexcept {
 
 void finish_parked_waiter(chan_waiter* w, wait_site& site) noexcept {
   if (w->fn_ && w->t_->cancel_) remove_callback(w->t_->cancel_, w);
-  site.record_wait(w->t_->wait_since_);
+  if (w->result_ != wait_result::destroyed) site.record_wait(w->t_->wait_since_);
 }
 
 void wake_select(select_state* s) noexcept {
@@ -105,7 +105,10 @@ void wake_waiter(chan_waiter* w) noexcept {
 }
 
 void throw_wait_result(wait_result r, const chan_core& c, bool sending) {
-  std::string which = c.site_.name_.empty() ? "" : " '" + c.site_.name_ + "'";
+  // A destroyed channel's name is gone with it.
+  std::string which = r == wait_result::destroyed || c.site_.name_.empty()
+                          ? ""
+                          : " '" + c.site_.name_ + "'";
   switch (r) {
     case wait_result::closed:
       throw channel_closed("weft: send on closed channel" + which);

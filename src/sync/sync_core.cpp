@@ -26,13 +26,14 @@ bool sync_core::park_locked(chan_waiter* w, std::coroutine_handle<> h, wait_kind
 
 void sync_core::finish(chan_waiter* w, const char* what) {
   if (w->t_) finish_parked_waiter(w, site_);
+  if (w->result_ == wait_result::destroyed) {  // `this` is gone: touch nothing of it
+    throw usage_error(std::string("weft: a sync object was destroyed while a task waited in ") +
+                      what);
+  }
   std::string which = site_.name_.empty() ? "" : " '" + site_.name_ + "'";
   switch (w->result_) {
     case wait_result::cancelled:
       throw cancelled(std::string("weft: ") + what + " on " + site_.kind_ + which + " cancelled");
-    case wait_result::destroyed:
-      throw usage_error(std::string("weft: ") + site_.kind_ + which +
-                        " destroyed while a task waited in " + what);
     default:
       return;
   }

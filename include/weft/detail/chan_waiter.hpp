@@ -66,6 +66,8 @@ struct chan_waiter : cancel_callback {
   std::atomic<std::uint8_t> phase_{k_setting_up};  // plain waits; a select uses sel_->phase_
 };
 
+bool runtime_shutting_down() noexcept;
+
 struct waiter_queue {
   chan_waiter* head_ = nullptr;
   chan_waiter* tail_ = nullptr;
@@ -98,8 +100,14 @@ struct waiter_queue {
     w->queued_ = false;
   }
   // Pops the first waiter that can still be completed: a plain one, or a select case whose
-  // select this call wins. Stale select cases are dropped on the way.
+  // select this call wins. Stale select cases are dropped on the way. While the runtime shuts
+  // down, the waiters' frames are being destroyed in no particular order: the queue is then
+  // forgotten without touching them.
   chan_waiter* pop_claimed() noexcept {
+    if (head_ && runtime_shutting_down()) {
+      head_ = tail_ = nullptr;
+      return nullptr;
+    }
     while (auto* w = head_) {
       remove(w);
       if (!w->sel_) return w;
@@ -132,7 +140,8 @@ bool park_waiter_locked(chan_waiter* w, spin_lock& lock, waiter_queue& q, std::c
                         task_header* t, wait_kind kind, const char* name, void* slot);
 // The cancel callback of a parked waiter: unlinks it if still queued and wakes it cancelled.
 void cancel_parked_waiter(cancel_callback* cb) noexcept;
-// On resumption: unregisters from cancellation. Records the blocked time against `site`.
+// On resumption: unregisters from cancellation and records the blocked time against `site`
+// (not when the object was destroyed under the waiter: then it must not be touched).
 void finish_parked_waiter(chan_waiter* w, struct wait_site& site) noexcept;
 
 // Wakes the task of a completed waiter. For a select, the task may still be registering its
