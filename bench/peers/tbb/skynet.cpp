@@ -1,14 +1,11 @@
 // skynet on oneTBB, the peer of bench/peers/weft/skynet.cpp: one tbb::task_group per inner
 // call and one task per child, the closest TBB has to spawning a task per node and joining it.
-// Parallelism: --procs, else WEFT_PROCS (so one variable drives both C++ sides), else TBB's
-// default; applied with tbb::global_control, and the value TBB then reports is printed.
-#include <oneapi/tbb/global_control.h>
+// Parallelism: see parallelism.hpp.
 #include <oneapi/tbb/task_group.h>
 
-#include <cstdlib>
-#include <memory>
 #include <string>
 
+#include "parallelism.hpp"
 #include "peer.hpp"
 
 namespace {
@@ -40,19 +37,8 @@ int main(int argc, char** argv) {
   auto a = peer::parse_args(argc, argv, "skynet with N (default 1000000, a power of 10) leaves");
   long n = a.n ? a.n : 1'000'000;
   if (!is_power_of_ten(n)) peer::usage(argv[0], "--n must be a power of 10");
-  if (!a.procs) {
-    if (const char* env = std::getenv("WEFT_PROCS")) {  // NOLINT(concurrency-mt-unsafe)
-      a.procs = std::atoi(env);
-      if (*a.procs <= 0) peer::usage(argv[0], "WEFT_PROCS must be a positive integer");
-    }
-  }
-  std::unique_ptr<tbb::global_control> limit;
-  if (a.procs) {
-    limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
-                                                  static_cast<std::size_t>(*a.procs));
-  }
-  int procs = static_cast<int>(
-      tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
+  auto par = peer::apply_tbb_procs(a, argv[0]);
+  int procs = par.procs;
 
   const long expect = n * (n - 1) / 2;
   std::vector<double> ms;
