@@ -7,7 +7,17 @@
 #include <iosfwd>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
+
+namespace weft {
+
+// A progress point: `n` more units of work named `name` are done (items processed, requests
+// served). The doctor measures throughput as progress per second; it costs a relaxed atomic
+// add. Call it from anywhere, in or out of a task.
+void progress(std::string_view name, std::uint64_t n = 1);
+
+}  // namespace weft
 
 namespace weft::metrics {
 
@@ -62,6 +72,8 @@ struct runtime_stats {
   // Every named object of this process so far (objects outlive runtimes, so this is not
   // reset between runs).
   std::vector<object_stats> objects;
+  // Progress points counted during this runtime (weft::progress), by name.
+  std::map<std::string, std::uint64_t> progress;
   worker_stats total() const;
   // Fork-join accounting: work is the total run time of all tasks, span the longest chain of
   // dependent run time (spawn -> child, child -> join), parallelism = work / span: the speedup

@@ -6,6 +6,7 @@
 
 #include "core/clock.hpp"
 #include "core/runtime_impl.hpp"
+#include "observe/progress.hpp"
 #include "observe/wait_sites.hpp"
 
 namespace weft::detail {
@@ -53,7 +54,8 @@ runtime_impl::runtime_impl(std::string name, int procs)
       procs_(procs),
       idle_(procs),
       registry_(static_cast<std::size_t>(procs) + 1),
-      blocking_(this) {
+      blocking_(this),
+      progress_at_start_(progress_totals()) {
   workers_.reserve(static_cast<std::size_t>(procs));
   for (int i = 0; i < procs; ++i) workers_.push_back(std::make_unique<worker>(*this, i));
 }
@@ -250,6 +252,11 @@ metrics::runtime_stats runtime_impl::stats() const {
     s.workers.push_back(std::move(ws));
   }
   metrics::fill_process_stats(s);
+  for (const auto& [name, total] : progress_totals()) {
+    auto it = progress_at_start_.find(name);
+    auto before = it == progress_at_start_.end() ? 0 : it->second;
+    if (total > before) s.progress[name] = total - before;
+  }
   for (const auto& [key, t] : wait_site_totals()) {
     s.objects.push_back({key.first, key.second, t.blocked_ns, t.waits});
   }

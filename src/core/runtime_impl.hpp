@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <exception>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <source_location>
@@ -108,7 +109,8 @@ class runtime_impl {
   std::chrono::steady_clock::time_point started_;
   std::unordered_set<task_header*> dying_;  // filled once shutdown starts
   bool root_destroyed_ = false;
-  std::mutex external_m_;  // guards the registry's external shard
+  std::mutex external_m_;                                   // guards the registry's external shard
+  std::map<std::string, std::uint64_t> progress_at_start_;  // progress counted by earlier runs
 };
 
 runtime_impl* current_runtime() noexcept;

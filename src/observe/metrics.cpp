@@ -87,6 +87,7 @@ void write_json(const runtime_stats& s, std::ostream& out) {
   j["pools_oversubscribed"] = s.pools_oversubscribed;
   j["max_pool_workers"] = s.max_pool_workers;
   j["total"] = to_json(s.total());
+  j["progress"] = s.progress;
   j["forkjoin"] = {
       {"work_ns", s.work_ns()}, {"span_ns", s.span_ns()}, {"parallelism", s.parallelism()}};
   auto& ws = j["workers"] = nlohmann::json::array();

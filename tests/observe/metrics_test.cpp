@@ -49,6 +49,28 @@ TEST(Metrics, WeftMetricsWritesJsonAtExit) {
   EXPECT_GE(j["total"]["tasks_run"].get<long>(), 1);
   EXPECT_TRUE(j["total"].contains("idle_ns"));
   EXPECT_TRUE(j["total"].contains("sched_ns"));
+  EXPECT_TRUE(j.contains("forkjoin"));
+  EXPECT_TRUE(j.contains("objects"));
+  EXPECT_TRUE(j.contains("progress"));
+}
+
+TEST(Metrics, ProgressPointsAreCountedPerRun) {
+  auto work = []() -> weft::task<> {
+    weft::task_group g;
+    for (int i = 0; i < 10; ++i) {
+      g.spawn([] {
+        weft::progress("items", 3);
+        weft::progress("batches");
+      });
+    }
+    co_await g.wait();
+  };
+  weft::run({.procs = 2}, work);
+  auto p = weft::metrics::snapshot().progress;
+  EXPECT_EQ(p["items"], 30u);
+  EXPECT_EQ(p["batches"], 10u);
+  weft::run({.procs = 2}, work);  // a second runtime counts its own
+  EXPECT_EQ(weft::metrics::snapshot().progress["items"], 30u);
 }
 
 TEST(Metrics, LongRunsAreCounted) {
