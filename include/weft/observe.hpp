@@ -67,7 +67,7 @@ struct runtime_stats {
   // worker_pools created with more workers than procs, and the largest such request.
   std::uint64_t pools_oversubscribed = 0;
   int max_pool_workers = 0;
-  std::string long_run_last;  // spawn site of the last task that ran too long, if any
+  std::string long_run_last;  // "file:line (function)" where the longest too-long run started
   std::vector<worker_stats> workers;
   // Every named object of this process so far (objects outlive runtimes, so this is not
   // reset between runs).

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <source_location>
 #include <string>
 #include <utility>
 
@@ -43,17 +44,18 @@ struct root_frame {
 // returns its value or rethrows its exception. When the root returns, running tasks are let
 // reach a suspension point, then detached tasks still suspended are destroyed.
 template <class F>
-auto run(const options& o, F&& fn) {
+auto run(const options& o, F&& fn, std::source_location site = std::source_location::current()) {
   auto s = detail::make_spawned(std::forward<F>(fn));
   auto* p = s.release();
   p->is_root_ = true;
+  p->site_ = site;
   detail::run_root(o, p);  // when it throws, it has destroyed the root frame already
   detail::root_frame<typename decltype(s)::value_type> guard{p};
   return p->take();
 }
 template <class F>
-auto run(F&& fn) {
-  return run(options{}, std::forward<F>(fn));
+auto run(F&& fn, std::source_location site = std::source_location::current()) {
+  return run(options{}, std::forward<F>(fn), site);
 }
 
 // The number of workers of the current runtime (outside one: what a runtime started now with
@@ -61,10 +63,14 @@ auto run(F&& fn) {
 int procs();
 
 // Starts a detached task. An exception escaping it fails the whole run(), which rethrows it.
+// `site` (the caller's, by default) names the task in metrics: the doctor reports tasks that
+// hold a worker too long by where they were started.
 template <class F>
-void go(F&& fn) {
+void go(F&& fn, std::source_location site = std::source_location::current()) {
   auto s = detail::make_spawned(std::forward<F>(fn));
-  detail::start_detached(s.release());
+  auto* p = s.release();
+  p->site_ = site;
+  detail::start_detached(p);
 }
 
 // The result of a spawned task: `co_await handle` gives its value or rethrows its exception,
@@ -128,9 +134,10 @@ class [[nodiscard]] join_handle {
 // Starts a task and returns the handle that joins it. The task inherits the spawner's
 // cancellation and runs depth-first (fork-join friendly).
 template <class F>
-auto spawn(F&& fn) {
+auto spawn(F&& fn, std::source_location site = std::source_location::current()) {
   auto s = detail::make_spawned(std::forward<F>(fn));
   auto* p = s.release();
+  p->site_ = site;
   using R = std::remove_pointer_t<decltype(p)>;
   detail::start_child(p, nullptr);
   return join_handle<decltype(std::declval<R&>().take())>(p);
@@ -148,9 +155,11 @@ class task_group {
   ~task_group();
 
   template <class F>
-  void spawn(F&& fn) {
+  void spawn(F&& fn, std::source_location site = std::source_location::current()) {
     auto s = detail::make_spawned(std::forward<F>(fn));
-    add_child(s.release());
+    auto* p = s.release();
+    p->site_ = site;
+    add_child(p);
   }
 
   // Asks every child to stop: their cancellable waits throw weft::cancelled.

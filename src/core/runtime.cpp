@@ -224,8 +224,17 @@ metrics::runtime_stats runtime_impl::stats() const {
   s.procs = procs_;
   s.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   s.long_run_threshold_ns = 10'000'000;
+  std::uint64_t longest = 0;
   for (const auto& w : workers_) {
     const auto& c = w->counters();
+    if (c.long_runs.get() > 0 && c.max_run_ticks.get() > longest) {
+      longest = c.max_run_ticks.get();
+      auto site = w->long_run_site();
+      if (site.file_name() && *site.file_name()) {
+        s.long_run_last = std::string(site.file_name()) + ":" + std::to_string(site.line()) + " (" +
+                          site.function_name() + ")";
+      }
+    }
     metrics::worker_stats ws;
     ws.worker = w->index();
     ws.tasks_run = c.tasks_run.get();

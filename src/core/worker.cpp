@@ -127,6 +127,7 @@ void worker::run_task(task_header* t) noexcept {
   }
   if (start > t->runnable_since_) c.sched_latency_ticks.add(start - t->runnable_since_);
   t->budget_ = k_task_budget;
+  auto site = t->site_;  // read now: after resume() the task may be gone
   tl_task = t;
   run_mark_ = start;
   end_hint_ = 0;
@@ -141,8 +142,11 @@ void worker::run_task(task_header* t) noexcept {
   auto d = end - start;
   c.tasks_run.add(1);
   c.run_ticks.add(d);
+  if (d > long_run_ticks_) {
+    c.long_runs.add(1);
+    if (d > c.max_run_ticks.get()) long_run_site_.store(site, std::memory_order_relaxed);
+  }
   c.max_run_ticks.max(d);
-  if (d > long_run_ticks_) c.long_runs.add(1);
 }
 
 task_header* worker::next_local() noexcept {

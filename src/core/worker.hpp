@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <source_location>
 
 #include "core/fork_deque.hpp"
 #include "core/parker.hpp"
@@ -64,6 +65,9 @@ class worker {
   const worker_counters& counters() const noexcept { return counters_; }
   bool has_stealable_work() const noexcept;
   std::uint64_t wall_ticks() const noexcept;
+  std::source_location long_run_site() const noexcept {
+    return long_run_site_.load(std::memory_order_relaxed);
+  }
   parker& parker_of() noexcept { return parker_; }
 
  private:
@@ -100,6 +104,9 @@ class worker {
   std::uint64_t long_run_ticks_;
   std::uint64_t lifo_steal_ticks_;
   worker_counters counters_;
+  // Where the longest over-threshold run of this worker was started; written by the owner,
+  // read by snapshots (a trivially copyable word, hence an atomic).
+  std::atomic<std::source_location> long_run_site_{};
 };
 
 // The worker running on this thread, or null.

@@ -84,6 +84,7 @@ void write_json(const runtime_stats& s, std::ostream& out) {
   j["procs"] = s.procs;
   j["wall_s"] = s.wall_s;
   j["long_run_threshold_ns"] = s.long_run_threshold_ns;
+  j["long_run_site"] = s.long_run_last;
   j["pools_oversubscribed"] = s.pools_oversubscribed;
   j["max_pool_workers"] = s.max_pool_workers;
   j["total"] = to_json(s.total());
