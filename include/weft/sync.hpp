@@ -3,6 +3,7 @@
 // optional name, and records blocked time against that name for the metrics and the doctor.
 #pragma once
 
+#include <atomic>
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
@@ -61,7 +62,9 @@ class wait_group {
 };
 
 // A task mutex. co_await lock() returns a guard that unlocks when destroyed. Under contention
-// ownership is handed to the longest waiter (FIFO), so no waiter starves.
+// ownership is handed to the longest waiter (FIFO), so no waiter starves. A lock() that would
+// close a cycle of tasks waiting on each other's mutexes throws weft::deadlock_error naming the
+// cycle, even while other tasks keep running.
 class mutex {
  public:
   explicit mutex(std::string name = "") : core_("mutex", std::move(name)) {}
@@ -91,6 +94,7 @@ class mutex {
   struct lock_awaiter : detail::chan_waiter {
     explicit lock_awaiter(mutex* m) noexcept : m_(m) {}
     mutex* m_;
+    bool blocked_ = false;  // recorded in the lock-cycle graph
     bool await_ready() const noexcept { return false; }
     bool await_suspend(std::coroutine_handle<> h);
     guard await_resume();
@@ -105,6 +109,9 @@ class mutex {
  private:
   detail::sync_core core_;
   bool locked_ = false;  // guarded by core_.lock_
+  // The task holding the lock (null if it was taken outside a task); read without the lock by
+  // the lock-cycle detector.
+  std::atomic<detail::task_header*> owner_{nullptr};
 };
 
 // A counting semaphore. release() hands a unit straight to the longest waiter.

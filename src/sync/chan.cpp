@@ -106,9 +106,8 @@ void wake_waiter(chan_waiter* w) noexcept {
 
 void throw_wait_result(wait_result r, const chan_core& c, bool sending) {
   // A destroyed channel's name is gone with it.
-  std::string which = r == wait_result::destroyed || c.site_.name_.empty()
-                          ? ""
-                          : " '" + c.site_.name_ + "'";
+  std::string which =
+      r == wait_result::destroyed || c.site_.name_.empty() ? "" : " '" + c.site_.name_ + "'";
   switch (r) {
     case wait_result::closed:
       throw channel_closed("weft: send on closed channel" + which);

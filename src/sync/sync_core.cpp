@@ -1,4 +1,5 @@
 #include "core/runtime_impl.hpp"
+#include "sync/lock_graph.hpp"
 #include "weft/chan.hpp"
 #include "weft/sync.hpp"
 
@@ -93,16 +94,27 @@ void wait_group::awaiter::await_resume() {
 // mutex
 
 bool mutex::lock_awaiter::await_suspend(std::coroutine_handle<> h) {
+  auto* t = detail::require_task("mutex::lock");
   m_->core_.lock_.lock();
   if (!m_->locked_) {
     m_->locked_ = true;
+    // release: pairs with the acquire in lock_graph_block().
+    m_->owner_.store(t, std::memory_order_release);
     m_->core_.lock_.unlock();
     return detail::spend_budget(h);
   }
+  // Slow path: would this wait close a cycle? (Lock order: the mutex's lock, then the graph's.)
+  auto cycle = detail::lock_graph_block(t, {&m_->owner_, &m_->core_.site_.name_});
+  if (!cycle.empty()) {
+    m_->core_.lock_.unlock();
+    throw deadlock_error(cycle);
+  }
+  blocked_ = true;
   return m_->core_.park_locked(this, h, detail::wait_kind::mutex);
 }
 
 mutex::guard mutex::lock_awaiter::await_resume() {
+  if (blocked_) detail::lock_graph_unblock(detail::current_task());
   m_->core_.finish(this, "lock");
   return guard(m_);  // acquired, or handed to us by unlock()
 }
@@ -110,6 +122,7 @@ mutex::guard mutex::lock_awaiter::await_resume() {
 mutex::guard mutex::try_lock() {
   core_.lock_.lock();
   bool got = !locked_;
+  if (got) owner_.store(detail::current_task(), std::memory_order_release);
   locked_ = true;
   core_.lock_.unlock();
   return got ? guard(this) : guard();
@@ -124,11 +137,13 @@ void mutex::unlock() {
   }
   if (auto* w = core_.q_.pop_claimed()) {
     // Hand-off: the mutex stays locked and now belongs to the longest waiter.
+    owner_.store(w->t_, std::memory_order_release);
     w->result_ = detail::wait_result::ok;
     core_.lock_.unlock();
     detail::wake_waiter(w);
     return;
   }
+  owner_.store(nullptr, std::memory_order_release);
   locked_ = false;
   core_.lock_.unlock();
 }

@@ -70,7 +70,12 @@ TEST(Cancel, WithTimeoutReturnsTheValueWhenInTime) {
 TEST(Cancel, TimeoutReachesMutexSemaphoreSleepJoinAndSelect) {
   weft::run({.procs = 2}, []() -> weft::task<> {
     weft::mutex m;
-    auto held = co_await m.lock();
+    weft::semaphore release_it(0);
+    auto holder = weft::spawn([&]() -> weft::task<> {  // another task holds the mutex
+      auto g = co_await m.lock();
+      co_await release_it.acquire();
+    });
+    co_await weft::sleep_for(1ms);
     EXPECT_THROW(co_await weft::with_timeout(m.lock(), 2ms), weft::timed_out);
     weft::semaphore s(0);
     EXPECT_THROW(co_await weft::with_timeout(s.acquire(), 2ms), weft::timed_out);
@@ -81,7 +86,8 @@ TEST(Cancel, TimeoutReachesMutexSemaphoreSleepJoinAndSelect) {
     auto h = weft::spawn([]() -> weft::task<> { co_await weft::sleep_for(1h); });
     auto join = [&]() -> weft::task<> { co_await h; };
     EXPECT_THROW(co_await weft::with_timeout(join(), 2ms), weft::timed_out);
-    held.unlock();
+    release_it.release();
+    co_await holder;
     // The objects are consistent afterwards: the lock and the semaphore still work.
     auto g2 = co_await m.lock();
     s.release();

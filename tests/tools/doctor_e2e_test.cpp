@@ -71,8 +71,8 @@ INSTANTIATE_TEST_SUITE_P(
                       expectation{"fine-grain", "decomposition", "too-fine"},
                       expectation{"io-wait", "io-bound", ""},
                       expectation{"oversubscribed", "scheduling", ""}),
-    [](const auto& info) {
-      std::string name = info.param.demo;
+    [](const ::testing::TestParamInfo<expectation>& p) {
+      std::string name = p.param.demo;
       for (auto& c : name) c = c == '-' ? '_' : c;
       return name;
     });

@@ -329,7 +329,13 @@ TEST(Verdict, OneProcsValueIsInconclusive) {
   std::vector<weft_doctor::sweep_point> pts{{.procs = 1, .runs = 1, .throughput = 1}};
   auto losses = weft_doctor::attribute(acc, pts, 2, 1.25);
   auto d = weft_doctor::diagnose(
-      {.points = pts, .accounts = acc, .losses = losses, .usl = nullptr, .cores = 2});
+      {.points = pts,
+       .accounts = acc,
+       .losses = losses,
+       .usl = nullptr,
+       .cores = 2,
+       .cost = {},
+       .limits = {}});
   EXPECT_EQ(d.verdict, "inconclusive");
 }
 
