@@ -3,8 +3,9 @@
 //
 //	weftbench WORKLOAD [-n N] [-reps R] [-procs P] [-mode rss|wake]
 //
-// Workloads: spawn_join, sleepers, skynet, yield_pingpong. -procs sets GOMAXPROCS; without it
-// the GOMAXPROCS environment variable (or the CPU count) applies, as for any Go program.
+// Workloads: spawn_join, sleepers, skynet, yield_pingpong, chan_pingpong, chan_spsc, chan_mpmc,
+// select4, fib. -procs sets GOMAXPROCS; without it the GOMAXPROCS environment variable (or the
+// CPU count) applies, as for any Go program.
 //
 // Each workload runs once untimed, then -reps timed times, and prints one line per result:
 //
@@ -34,6 +35,11 @@ var workloads = map[string]workload{
 	"sleepers":       {1_000_000, "N goroutines sleep until one deadline", sleepers},
 	"skynet":         {1_000_000, "skynet with N leaves (a power of 10)", skynet},
 	"yield_pingpong": {1_000_000, "two goroutines each call Gosched N times", yieldPingpong},
+	"chan_pingpong":  {1_000_000, "N round trips over two unbuffered chans", chanPingpong},
+	"chan_spsc":      {10_000_000, "N items, 1 producer, 1 consumer, chan cap 1024", chanSpsc},
+	"chan_mpmc":      {10_000_000, "N items, 4 producers, 4 consumers, chan cap 1024", chanMpmc},
+	"select4":        {4_000_000, "N items selected from 4 chans (cap 1024)", select4},
+	"fib":            {30, "recursive fib(N), a goroutine per call", fib},
 }
 
 func usage() {
