@@ -15,12 +15,18 @@ namespace weft {
 using clock = std::chrono::steady_clock;
 
 namespace detail {
+// Deadlines are microseconds on steady_clock's own epoch, rounded up so a timer never fires
+// early. The awaiter keeps only that (in its timer entry): a sleeping task is small.
+inline std::uint64_t deadline_us(clock::time_point t) noexcept {
+  auto us = std::chrono::ceil<std::chrono::microseconds>(t.time_since_epoch()).count();
+  return us > 0 ? static_cast<std::uint64_t>(us) : 0;
+}
+
 struct sleep_awaiter : timer_entry, cancel_callback {
-  clock::time_point deadline_;
   task_header* t_ = nullptr;
   bool cancelled_ = false;
 
-  explicit sleep_awaiter(clock::time_point d) noexcept : deadline_(d) {}
+  explicit sleep_awaiter(clock::time_point d) noexcept { when_us_ = deadline_us(d); }
   bool await_ready() const noexcept;
   bool await_suspend(std::coroutine_handle<> h);
   void await_resume();

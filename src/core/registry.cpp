@@ -22,6 +22,8 @@ std::uint32_t task_registry::take_free(shard& s) {
     for (std::uint32_t i = 0; i < k_chunk; ++i) {
       c->next[i].store(i + 1 < k_chunk ? s.capacity + i + 1 : k_none, std::memory_order_relaxed);
     }
+    if (s.capacity / k_chunk >= k_max_chunks) std::terminate();  // 16M live tasks on one worker
+    s.dir[s.capacity / k_chunk].store(c.get(), std::memory_order_release);
     {
       std::lock_guard g(s.grow_m);
       s.chunks.push_back(std::move(c));
@@ -44,9 +46,6 @@ void task_registry::add(task_header* t, std::size_t sh) noexcept {
   }
   t->shard_ = static_cast<std::uint16_t>(sh);
   t->slot_ = i;
-  // Removal may happen on another thread while the owner grows `chunks`, so the task keeps
-  // its chunk's address (chunks never move) rather than looking it up.
-  t->reg_chunk_ = s.chunks[i / k_chunk].get();
   // release: a scan that sees the pointer sees the task's fields.
   slot(s, i).store(t, std::memory_order_release);
 }
@@ -54,7 +53,7 @@ void task_registry::add(task_header* t, std::size_t sh) noexcept {
 void task_registry::remove(task_header* t, bool owner_here) noexcept {
   auto& s = *shards_[t->shard_];
   auto i = t->slot_;
-  auto* c = static_cast<chunk*>(t->reg_chunk_);
+  auto* c = chunk_of(s, i);
   c->slots[i % k_chunk].store(nullptr, std::memory_order_relaxed);
   auto& l = c->next[i % k_chunk];
   if (owner_here) {

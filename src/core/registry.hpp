@@ -53,6 +53,9 @@ class task_registry {
 
  private:
   static constexpr std::uint32_t k_chunk = 1024;
+  // Chunks per shard: the directory never moves, so a foreign remover can index it while the
+  // owner grows it. 16384 * 1024 = 16M live tasks per worker; beyond that add() terminates.
+  static constexpr std::uint32_t k_max_chunks = 16384;
   static constexpr std::uint32_t k_none = 0xffffffffu;
   struct chunk {
     std::array<std::atomic<task_header*>, k_chunk> slots{};
@@ -60,16 +63,21 @@ class task_registry {
   };
   struct alignas(64) shard {
     std::mutex grow_m;  // guards `chunks` growth against scans; taken only when growing
-    std::vector<std::unique_ptr<chunk>> chunks;
+    std::vector<std::unique_ptr<chunk>> chunks;               // owns them; owner and scans only
+    std::array<std::atomic<chunk*>, k_max_chunks> dir{};      // chunk i, for any thread
     std::uint32_t free_head = k_none;                         // owner only
     std::uint32_t capacity = 0;                               // owner only
     alignas(64) std::atomic<std::uint32_t> returned{k_none};  // foreign removals
   };
+  static chunk* chunk_of(shard& s, std::uint32_t i) noexcept {
+    // acquire: pairs with the release store of a new chunk in take_free().
+    return s.dir[i / k_chunk].load(std::memory_order_acquire);
+  }
   std::atomic<task_header*>& slot(shard& s, std::uint32_t i) noexcept {
-    return s.chunks[i / k_chunk]->slots[i % k_chunk];
+    return chunk_of(s, i)->slots[i % k_chunk];
   }
   std::atomic<std::uint32_t>& link(shard& s, std::uint32_t i) noexcept {
-    return s.chunks[i / k_chunk]->next[i % k_chunk];
+    return chunk_of(s, i)->next[i % k_chunk];
   }
   std::uint32_t take_free(shard& s);
 

@@ -46,7 +46,6 @@ struct spawn_base : task_header {
 
   std::atomic<std::uintptr_t> join_{k_running};
   group_state* group_ = nullptr;  // owned reference when spawned in a task_group
-  bool cancel_borrowed_ = false;  // cancel_ is the group's, which outlives us: not counted
   std::exception_ptr error_{};
 };
 

@@ -50,12 +50,12 @@ struct task_header {
   // joined. Work/span accounting for fork-join (docs/metrics.md).
   std::uint64_t span_ = 0;
   std::source_location site_{};  // where it was started (go/spawn/task_group::spawn/run)
-  void* reg_chunk_ = nullptr;    // the registry chunk holding its slot (see core/registry.hpp)
   std::uint32_t slot_ = 0;       // its slot in the live-task registry shard
   std::uint16_t shard_ = 0;      // registry shard (the spawner's worker)
   std::uint16_t budget_ = 0;     // operations left before a forced yield (spend_budget)
   wait_kind wait_ = wait_kind::none;
   bool is_root_ = false;
+  bool cancel_borrowed_ = false;  // cancel_ is a group's, which outlives the task: not counted
 };
 
 // The task running on this thread, or null outside a task.

@@ -25,14 +25,13 @@ void sleep_cancelled(cancel_callback* cb) noexcept {
 bool sleep_awaiter::await_ready() const noexcept {
   auto* t = current_task();
   bool cancel_pending = t && t->cancel_ && t->cancel_->is_cancelled();
-  return deadline_ <= clock::now() && !cancel_pending;
+  return when_us_ <= timer_service::now_us() && !cancel_pending;
 }
 
 bool sleep_awaiter::await_suspend(std::coroutine_handle<> h) {
   auto* rt = current_runtime();
   if (!rt) throw usage_error("weft::sleep_for: called outside a runtime");
   t_ = prepare_wait(h, wait_kind::timer, nullptr);
-  when_us_ = rt->timers().to_us(deadline_);
   fire_ = &sleep_fired;
   timer_service::add_result added{};
   if (auto* cs = t_->cancel_) {

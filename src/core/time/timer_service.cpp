@@ -1,19 +1,13 @@
 #include "core/time/timer_service.hpp"
 
+#include "weft/time.hpp"
+
 #include "weft/detail/spin_lock.hpp"
 
 namespace weft::detail {
 
-std::uint64_t timer_service::to_us_floor(clock::time_point t) const noexcept {
-  if (t <= epoch_) return 0;
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(t - epoch_).count());
-}
-
-std::uint64_t timer_service::to_us(clock::time_point t) const noexcept {
-  if (t <= epoch_) return 0;
-  return static_cast<std::uint64_t>(
-      std::chrono::ceil<std::chrono::microseconds>(t - epoch_).count());
+std::uint64_t timer_service::to_us(clock::time_point t) noexcept {
+  return deadline_us(t);
 }
 
 void timer_service::refresh_locked() noexcept {
@@ -25,7 +19,7 @@ void timer_service::refresh_locked() noexcept {
 
 timer_service::add_result timer_service::add(timer_entry* e) {
   std::lock_guard g(m_);
-  if (e->when_us_ <= wheel_.elapsed() || e->when_us_ <= to_us_floor(clock::now())) {
+  if (e->when_us_ <= wheel_.elapsed() || e->when_us_ <= now_us()) {
     return add_result::due;
   }
   auto before = next_.load(std::memory_order_relaxed);

@@ -18,11 +18,16 @@ class timer_service {
   using clock = std::chrono::steady_clock;
   static constexpr std::uint64_t k_never = std::numeric_limits<std::uint64_t>::max();
 
-  timer_service() : epoch_(clock::now()) {}
+  timer_service() : wheel_(now_us()) {}
 
-  std::uint64_t now_us() const noexcept { return to_us_floor(clock::now()); }
-  // A deadline as microseconds on this clock, rounded up so a timer never fires early.
-  std::uint64_t to_us(clock::time_point t) const noexcept;
+  // Microseconds on steady_clock's own epoch (see deadline_us in weft/time.hpp).
+  static std::uint64_t now_us() noexcept {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(clock::now().time_since_epoch())
+            .count());
+  }
+  // A deadline in those microseconds, rounded up so a timer never fires early.
+  static std::uint64_t to_us(clock::time_point t) noexcept;
 
   enum class add_result { due, added, added_earliest };
   add_result add(timer_entry* e);
@@ -41,12 +46,10 @@ class timer_service {
   void clear();
 
  private:
-  std::uint64_t to_us_floor(clock::time_point t) const noexcept;
   void refresh_locked() noexcept;
 
-  const clock::time_point epoch_;
   std::mutex m_;
-  timer_wheel wheel_;                      // guarded by m_
+  timer_wheel wheel_;                         // guarded by m_
   std::atomic<std::uint64_t> next_{k_never};  // written under m_
   std::atomic<std::size_t> pending_{0};       // written under m_
 };
