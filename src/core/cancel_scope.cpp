@@ -53,7 +53,7 @@ cancel_scope::cancel_scope(cancel_source* extra, const clock::time_point* deadli
       cancel(source_);
     } else {
       armed_ = true;
-      if (r == timer_service::add_result::added_earliest) rt->wake_timer_driver();
+      if (r == timer_service::add_result::added_earliest) rt->wake_timer_driver(when_us_);
     }
   }
 }

@@ -123,13 +123,24 @@ void runtime_impl::notify_parked() noexcept {
   if (id >= 0) workers_[static_cast<std::size_t>(id)]->parker_of().unpark();
 }
 
-void runtime_impl::wake_timer_driver() noexcept {
+void runtime_impl::wake_timer_driver(std::uint64_t when_us) noexcept {
+  // A timer due very soon, armed from one of our workers: that worker polls the timers before
+  // it can sleep (and every 61 tasks), so waking another thread through a futex (several
+  // microseconds, more than the wait itself) buys nothing. 100 us is ~10 futex wake-ups.
+  constexpr std::uint64_t k_local_horizon_us = 100;
+  auto* w = current_worker();
+  if (w && &w->rt() == this && when_us <= timer_service::now_us() + k_local_horizon_us) return;
   int d = timer_driver_.load(std::memory_order_acquire);
   if (d >= 0) {
     workers_[static_cast<std::size_t>(d)]->parker_of().unpark();
   } else {
     notify_parked();
   }
+}
+
+void runtime_impl::wake_timer_driver_now() noexcept {
+  int d = timer_driver_.load(std::memory_order_acquire);
+  if (d >= 0) workers_[static_cast<std::size_t>(d)]->parker_of().unpark();
 }
 
 bool runtime_impl::has_work_anywhere() const noexcept {

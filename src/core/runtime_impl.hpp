@@ -53,7 +53,8 @@ class runtime_impl {
   void notify_parked_hint() noexcept {
     if (idle_.maybe_needs_wakeup()) notify_parked();
   }
-  void wake_timer_driver() noexcept;
+  // A timer due at when_us became the earliest: make sure some worker will wake for it.
+  void wake_timer_driver(std::uint64_t when_us) noexcept;
 
   void register_task(task_header* t) noexcept;
   void unregister_task(task_header* t) noexcept;
@@ -84,6 +85,9 @@ class runtime_impl {
   timer_service& timers() noexcept { return timers_; }
   blocking_pool& blocking() noexcept { return blocking_; }
   std::atomic<int>& timer_driver() noexcept { return timer_driver_; }
+  std::atomic<std::uint64_t>& driver_deadline() noexcept { return driver_deadline_; }
+  // Wakes the parked timer driver (if any) so it re-reads the next deadline.
+  void wake_timer_driver_now() noexcept;
   metrics::runtime_stats stats() const;
 
  private:
@@ -101,6 +105,7 @@ class runtime_impl {
   std::vector<std::thread> threads_;
   blocking_pool blocking_;
   std::atomic<int> timer_driver_{-1};  // index of the worker parked until the next deadline
+  std::atomic<std::uint64_t> driver_deadline_{0};  // the deadline that worker sleeps until
   std::atomic<bool> stopping_{false};
   std::atomic<bool> shutting_down_{false};
   std::mutex failure_m_;

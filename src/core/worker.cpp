@@ -1,6 +1,9 @@
 #include "core/worker.hpp"
 
 #include <algorithm>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 #include <thread>
 
 #include "core/clock.hpp"
@@ -266,12 +269,20 @@ void worker::park() {
   std::uint64_t timeout_ns = 0;
   bool driver = false;
   if (rt_.timers().pending() > 0) {
+    auto next = rt_.timers().next_deadline();
     int expected = -1;
     if (rt_.timer_driver().compare_exchange_strong(expected, index_)) {
       driver = true;
-      auto next = rt_.timers().next_deadline();
+      // relaxed: read only by parking workers deciding whether to wake us; a stale value
+      // costs one needless wake or leaves it to the next parker, never a lost timer (the
+      // driver re-reads the wheel each time it wakes).
+      rt_.driver_deadline().store(next, std::memory_order_relaxed);
       auto now = rt_.timers().now_us();
       timeout_ns = next > now ? (next - now) * 1000 : 1;
+    } else if (next < rt_.driver_deadline().load(std::memory_order_relaxed)) {
+      // Another worker drives the timers but sleeps past the earliest one (armed by a task
+      // that took the short-timer shortcut in wake_timer_driver()): wake it to re-arm.
+      rt_.wake_timer_driver_now();
     }
   }
   auto start = ticks();
@@ -286,6 +297,11 @@ void worker::park() {
 
 void worker::run() {
   tl_worker = this;
+#if defined(__linux__)
+  // Timer deadlines are microseconds; the default 50 us timer slack would make every timed
+  // park late by up to that much.
+  prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+#endif
   start_ticks_.store(ticks(), std::memory_order_relaxed);
   while (!rt_.stopping()) {
     auto* t = next_local();

@@ -21,7 +21,7 @@ void select_arm_timer(timer_entry* e, clock::time_point deadline, bool& due) {
   e->when_us_ = rt->timers().to_us(deadline);
   auto r = rt->timers().add(e);
   due = r == timer_service::add_result::due;
-  if (r == timer_service::add_result::added_earliest) rt->wake_timer_driver();
+  if (r == timer_service::add_result::added_earliest) rt->wake_timer_driver(e->when_us_);
 }
 
 void select_cancel_timer(timer_entry* e) noexcept {

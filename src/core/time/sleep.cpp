@@ -32,6 +32,7 @@ bool sleep_awaiter::await_suspend(std::coroutine_handle<> h) {
   auto* rt = current_runtime();
   if (!rt) throw usage_error("weft::sleep_for: called outside a runtime");
   t_ = prepare_wait(h, wait_kind::timer, nullptr);
+  auto when = when_us_;  // the awaiter may be gone once the timer is armed
   fire_ = &sleep_fired;
   timer_service::add_result added{};
   if (auto* cs = t_->cancel_) {
@@ -54,7 +55,7 @@ bool sleep_awaiter::await_suspend(std::coroutine_handle<> h) {
     return false;
   }
   // The awaiter may be resumed and gone by now; only the runtime is touched below.
-  if (added == timer_service::add_result::added_earliest) rt->wake_timer_driver();
+  if (added == timer_service::add_result::added_earliest) rt->wake_timer_driver(when);
   return true;
 }
 
