@@ -21,10 +21,10 @@ TEST(Cli, HelpListsTheDoctor) {
 TEST(Cli, DoctorHelpIsComplete) {
   auto r = run_weft("doctor --help");
   EXPECT_EQ(r.status, 0);
-  for (const char* flag : {"--procs", "--repeat", "--timeout", "--json", "--demo", "--threshold",
-                           "--list-demos", "--list-thresholds", "--keep", "--no-progress",
-                           "material_loss", "serial_parallelism", "healthy", "io-bound",
-                           "Exit status"}) {
+  for (const char* flag :
+       {"--procs", "--repeat", "--timeout", "--json", "--demo", "--threshold", "--list-demos",
+        "--list-thresholds", "--keep", "--no-progress", "material_loss", "serial_parallelism",
+        "healthy", "io-bound", "Exit status"}) {
     EXPECT_TRUE(contains(r.output, flag)) << "doctor --help does not mention " << flag;
   }
 }
@@ -54,8 +54,7 @@ TEST_P(CliRejects, WithStatusTwoNamingTheProblem) {
 INSTANTIATE_TEST_SUITE_P(
     BadCommandLines, CliRejects,
     ::testing::Values(bad_line{"doctor --bogus --demo healthy", "--bogus"},
-                      bad_line{"frobnicate", "frobnicate"},
-                      bad_line{"", "subcommand"},
+                      bad_line{"frobnicate", "frobnicate"}, bad_line{"", "subcommand"},
                       bad_line{"doctor --procs 1,x --demo healthy", "--procs"},
                       bad_line{"doctor --procs 0,2 --demo healthy", "--procs"},
                       bad_line{"doctor --procs 2 --demo healthy", "--procs"},
@@ -71,7 +70,8 @@ INSTANTIATE_TEST_SUITE_P(
                       bad_line{"doctor", "--demo"}));
 
 TEST(Cli, ACommandThatFailsIsStatusOneWithItsOutput) {
-  auto r = run_weft("doctor --no-progress --procs 1,2 --repeat 1 -- sh -c 'echo broken >&2; exit 3'");
+  auto r =
+      run_weft("doctor --no-progress --procs 1,2 --repeat 1 -- sh -c 'echo broken >&2; exit 3'");
   EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_TRUE(contains(r.output, "exit 3")) << r.output;
   EXPECT_TRUE(contains(r.output, "broken")) << r.output;

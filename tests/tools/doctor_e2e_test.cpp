@@ -3,13 +3,13 @@
 // that cannot diagnose its own demos is not done. These run real workloads for a second or
 // two and compare procs 1 with 2, so they need two cores; on one core they are skipped.
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "cli_support.hpp"
-#include "doctor/child_process.hpp"
 
 namespace {
 
@@ -19,7 +19,25 @@ struct expectation {
   const char* demo;
   const char* verdict;
   const char* subtype;  // "" for none
+  const char* rule;     // the rule that must decide
 };
+
+// The demos are sized for a two-core machine (oversubscribed runs 4 x procs threads, so it
+// oversubscribes two cores at procs 1 and 2 but not sixteen). Pin this process, and so the
+// doctor and its runs, to two of its CPUs: the doctor reads its cores from the affinity mask.
+bool pin_to_two_cores() {
+  cpu_set_t mine, two;
+  CPU_ZERO(&two);
+  if (sched_getaffinity(0, sizeof(mine), &mine) != 0) return false;
+  int taken = 0;
+  for (std::size_t cpu = 0; cpu < CPU_SETSIZE && taken < 2; ++cpu) {
+    if (CPU_ISSET(cpu, &mine)) {
+      CPU_SET(cpu, &two);
+      ++taken;
+    }
+  }
+  return taken == 2 && sched_setaffinity(0, sizeof(two), &two) == 0;
+}
 
 class DoctorOnDemo : public ::testing::TestWithParam<expectation> {};
 
@@ -36,7 +54,7 @@ nlohmann::json diagnose_demo(const std::string& demo, std::string& text) {
 }
 
 TEST_P(DoctorOnDemo, FindsTheVerdictItWasBuiltFor) {
-  if (weft_doctor::usable_cores() < 2) GTEST_SKIP() << "needs two cores to compare procs 1 and 2";
+  if (!pin_to_two_cores()) GTEST_SKIP() << "needs two cores to compare procs 1 and 2";
   const auto& e = GetParam();
   std::string text;
   auto j = diagnose_demo(e.demo, text);
@@ -54,23 +72,34 @@ TEST_P(DoctorOnDemo, FindsTheVerdictItWasBuiltFor) {
   for (const char* field : {"sigma", "kappa", "peak_procs"}) EXPECT_TRUE(j["usl"].contains(field));
   EXPECT_GE(j["recommendation"]["procs"].get<int>(), 1);
 
+  bool right = j["verdict"] == e.verdict &&
+               (*e.subtype ? j["subtype"] == e.subtype : j["subtype"].is_null()) &&
+               j["evidence"]["rule"] == e.rule;
+  // Other engineers' builds share this machine. When the doctor itself reports that other
+  // processes took a large share of the cores during the runs it compared, a wrong verdict
+  // says nothing about the doctor: skip rather than fail (a right one still passes).
+  if (!right && j["evidence"]["disturbed"] == true) {
+    GTEST_SKIP() << "the doctor reported a disturbed measurement (other processes busy):\n" << text;
+  }
   EXPECT_EQ(j["verdict"], e.verdict) << text;
   if (*e.subtype) {
     EXPECT_EQ(j["subtype"], e.subtype) << text;
   } else {
     EXPECT_TRUE(j["subtype"].is_null()) << text;
   }
+  EXPECT_EQ(j["evidence"]["rule"], e.rule) << text;
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Demos, DoctorOnDemo,
-    ::testing::Values(expectation{"healthy", "healthy", ""},
-                      expectation{"contended-mutex", "synchronization", ""},
-                      expectation{"serial-chain", "decomposition", "serial-path"},
-                      expectation{"imbalanced", "decomposition", "imbalance"},
-                      expectation{"fine-grain", "decomposition", "too-fine"},
-                      expectation{"io-wait", "io-bound", ""},
-                      expectation{"oversubscribed", "scheduling", ""}),
+    ::testing::Values(expectation{"healthy", "healthy", "", "healthy"},
+                      expectation{"contended-mutex", "synchronization", "", "blocking"},
+                      expectation{"shared-counter", "synchronization", "", "coherency"},
+                      expectation{"serial-chain", "decomposition", "serial-path", "serial-path"},
+                      expectation{"imbalanced", "decomposition", "imbalance", "imbalance"},
+                      expectation{"fine-grain", "decomposition", "too-fine", "too-fine"},
+                      expectation{"io-wait", "io-bound", "", "io-bound"},
+                      expectation{"oversubscribed", "scheduling", "", "oversubscription"}),
     [](const ::testing::TestParamInfo<expectation>& p) {
       std::string name = p.param.demo;
       for (auto& c : name) c = c == '-' ? '_' : c;
@@ -78,10 +107,13 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 TEST(DoctorOnDemo, NamesTheContendedMutex) {
-  if (weft_doctor::usable_cores() < 2) GTEST_SKIP() << "needs two cores";
+  if (!pin_to_two_cores()) GTEST_SKIP() << "needs two cores";
   std::string text;
   auto j = diagnose_demo("contended-mutex", text);
   ASSERT_FALSE(j.is_null()) << text;
+  if (j["evidence"]["rule"] != "blocking" && j["evidence"]["disturbed"] == true) {
+    GTEST_SKIP() << "the doctor reported a disturbed measurement:\n" << text;
+  }
   EXPECT_EQ(j["evidence"]["rule"], "blocking") << text;
   bool named = false;
   for (const auto& f : j["evidence"]["findings"]) {

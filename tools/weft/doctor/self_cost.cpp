@@ -1,0 +1,45 @@
+#include "doctor/self_cost.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <weft/weft.hpp>
+
+namespace weft_doctor {
+
+namespace {
+constexpr int k_tasks = 20000;
+constexpr int k_tries = 3;
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace
+
+self_cost measure_self_cost() {
+  self_cost c;
+  try {
+    double spawn = 1e9, yield = 1e9;
+    weft::run({.procs = 1, .name = "weft-doctor-self-cost"}, [&]() -> weft::task<> {
+      for (int t = 0; t < k_tries; ++t) {
+        auto t0 = std::chrono::steady_clock::now();
+        weft::task_group g;
+        for (int i = 0; i < k_tasks; ++i) g.spawn([] {});
+        co_await g.wait();
+        spawn = std::min(spawn, seconds_since(t0) * 1e9 / k_tasks);
+
+        t0 = std::chrono::steady_clock::now();
+        for (int i = 0; i < k_tasks; ++i) co_await weft::yield();
+        yield = std::min(yield, seconds_since(t0) * 1e9 / k_tasks);
+      }
+    });
+    c.measured = true;
+    c.spawn_join_ns = spawn;
+    c.yield_ns = yield;
+  } catch (const std::exception&) {
+    c.measured = false;  // the report says "not measured"; rules fall back to a fixed cost
+  }
+  return c;
+}
+
+}  // namespace weft_doctor
