@@ -39,6 +39,33 @@ std::size_t span_of(Index b, Index e) noexcept {
   return static_cast<std::size_t>(e - b);
 }
 
+// The serial chunk loops live in plain functions, not in the coroutine bodies: inside a
+// coroutine GCC keeps the index and accumulator in the frame, storing both on every element,
+// and does not vectorize.
+template <class Index, class F>
+void serial_for(Index b, Index e, F& fn) {
+  for (Index i = b; i < e; ++i) fn(i);
+}
+template <class T, class Index, class Map, class Combine>
+T serial_reduce(Index b, Index e, Map& map, Combine& combine) {
+  T acc = map(b);
+  for (Index i = b + 1; i < e; ++i) acc = combine(std::move(acc), map(i));
+  return acc;
+}
+
+// Waits for the forked halves, then rethrows the inline part's failure (`err`, which already
+// cancelled the forks) or else the first fork's.
+inline task<> join_forks(task_group& g, std::exception_ptr err) {
+  std::exception_ptr child_err;
+  try {
+    co_await g.wait();
+  } catch (...) {
+    child_err = std::current_exception();
+  }
+  if (err) std::rethrow_exception(err);
+  if (child_err) std::rethrow_exception(child_err);
+}
+
 template <class Index, class F>
 task<> for_range(Index b, Index e, std::size_t grain, F& fn) {
   throw_if_cancelled();  // a chunk that starts after a failure elsewhere does nothing
@@ -50,29 +77,18 @@ task<> for_range(Index b, Index e, std::size_t grain, F& fn) {
   }
   std::exception_ptr err;
   try {
-    for (Index i = b; i < e; ++i) fn(i);
+    serial_for(b, e, fn);
   } catch (...) {
     err = std::current_exception();
     g.cancel();
   }
-  std::exception_ptr child_err;
-  try {
-    co_await g.wait();
-  } catch (...) {
-    child_err = std::current_exception();
-  }
-  if (err) std::rethrow_exception(err);
-  if (child_err) std::rethrow_exception(child_err);
+  co_await join_forks(g, err);
 }
 
 template <class T, class Index, class Map, class Combine>
 task<T> reduce_range(Index b, Index e, std::size_t grain, Map& map, Combine& combine) {
   throw_if_cancelled();
-  if (span_of(b, e) <= grain) {
-    T acc = map(b);
-    for (Index i = b + 1; i < e; ++i) acc = combine(std::move(acc), map(i));
-    co_return acc;
-  }
+  if (span_of(b, e) <= grain) co_return serial_reduce<T>(b, e, map, combine);
   Index mid = b + static_cast<Index>(span_of(b, e) / 2);
   std::optional<T> right;
   task_group g;
@@ -86,14 +102,7 @@ task<T> reduce_range(Index b, Index e, std::size_t grain, Map& map, Combine& com
     err = std::current_exception();
     g.cancel();
   }
-  std::exception_ptr child_err;
-  try {
-    co_await g.wait();
-  } catch (...) {
-    child_err = std::current_exception();
-  }
-  if (err) std::rethrow_exception(err);
-  if (child_err) std::rethrow_exception(child_err);
+  co_await join_forks(g, err);
   co_return combine(std::move(*left), std::move(*right));
 }
 }  // namespace detail

@@ -72,6 +72,11 @@ TEST_P(DoctorOnDemo, FindsTheVerdictItWasBuiltFor) {
   for (const char* field : {"sigma", "kappa", "peak_procs"}) EXPECT_TRUE(j["usl"].contains(field));
   EXPECT_GE(j["recommendation"]["procs"].get<int>(), 1);
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  // Instrumentation multiplies the costs the rules weigh (CPU per task, scheduler share), so
+  // the verdict itself is asserted in the optimized build (scripts/test's `check` preset).
+  GTEST_SKIP() << "sanitizer build: report structure checked, verdict checked in `check`";
+#endif
   bool right = j["verdict"] == e.verdict &&
                (*e.subtype ? j["subtype"] == e.subtype : j["subtype"].is_null()) &&
                j["evidence"]["rule"] == e.rule;
