@@ -42,12 +42,15 @@ TEST(Deadlock, SelfJoinIsADeadlock) {
   EXPECT_THROW(weft::run({.procs = 2},
                          []() -> weft::task<> {
                            std::optional<weft::join_handle<void>> self;
+                           weft::semaphore published(0);
                            weft::task_group g;
                            g.spawn([&]() -> weft::task<> {
                              self = weft::spawn([&]() -> weft::task<> {
-                               co_await weft::yield();
+                               // `self` is assigned before the release below: wait for it.
+                               co_await published.acquire();
                                co_await *self;
                              });
+                             published.release();
                              co_await weft::sleep_for(1ms);
                            });
                            co_await g.wait();
