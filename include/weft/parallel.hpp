@@ -105,6 +105,28 @@ task<T> reduce_range(Index b, Index e, std::size_t grain, Map& map, Combine& com
   co_await join_forks(g, err);
   co_return combine(std::move(*left), std::move(*right));
 }
+// Picks a grain from measured cost: runs 1, 2, 4, ... items from `begin` serially through
+// run(b, e) until ~20 us have been measured, advancing `begin` past them. A plain function, so
+// the measured loop is compiled like the chunks it predicts. Returns 0 if the range ran out.
+template <class Index, class Run>
+std::size_t probe_grain(Index& begin, Index end, Run&& run) {
+  std::size_t k = 1;
+  std::size_t done = 0;
+  auto t0 = steady_ns();
+  std::uint64_t elapsed = 0;
+  while (begin < end && elapsed < 20'000) {
+    auto stop = span_of(begin, end) < k ? end : begin + static_cast<Index>(k);
+    done += span_of(begin, stop);
+    run(begin, stop);
+    begin = stop;
+    elapsed = steady_ns() - t0;
+    k *= 2;
+  }
+  if (begin >= end) return 0;
+  return pick_grain(static_cast<double>(elapsed) / static_cast<double>(done), span_of(begin, end),
+                    procs());
+}
+
 }  // namespace detail
 
 // Calls fn(i) for every i in [begin, end), in parallel. Completes when all calls have.
@@ -114,21 +136,9 @@ requires std::is_integral_v<Index> task<> parallel_for(Index begin, Index end, F
   if (end <= begin) co_return;
   std::size_t grain = o.grain;
   if (grain == 0) {
-    // Probe: run 1, 2, 4, ... items serially until ~20 us have been measured.
-    std::size_t k = 1;
-    auto t0 = detail::steady_ns();
-    std::uint64_t elapsed = 0;
-    while (begin < end && elapsed < 20'000) {
-      auto stop = detail::span_of(begin, end) < k ? end : begin + static_cast<Index>(k);
-      for (Index i = begin; i < stop; ++i) fn(i);
-      begin = stop;
-      elapsed = detail::steady_ns() - t0;
-      k *= 2;
-    }
+    grain =
+        detail::probe_grain(begin, end, [&](Index b, Index e) { detail::serial_for(b, e, fn); });
     if (begin >= end) co_return;
-    auto done = k - 1;  // 1 + 2 + ... + k/2
-    grain = detail::pick_grain(static_cast<double>(elapsed) / static_cast<double>(done),
-                               detail::span_of(begin, end), procs());
   }
   co_await detail::for_range(begin, end, grain, fn);
 }
@@ -143,19 +153,10 @@ requires std::is_integral_v<Index> task<T> parallel_reduce(Index begin, Index en
   std::size_t grain = o.grain;
   T acc = std::move(init);
   if (grain == 0) {
-    std::size_t k = 1;
-    auto t0 = detail::steady_ns();
-    std::uint64_t elapsed = 0;
-    while (begin < end && elapsed < 20'000) {
-      auto stop = detail::span_of(begin, end) < k ? end : begin + static_cast<Index>(k);
-      for (Index i = begin; i < stop; ++i) acc = combine(std::move(acc), map(i));
-      begin = stop;
-      elapsed = detail::steady_ns() - t0;
-      k *= 2;
-    }
+    grain = detail::probe_grain(begin, end, [&](Index b, Index e) {
+      for (Index i = b; i < e; ++i) acc = combine(std::move(acc), map(i));
+    });
     if (begin >= end) co_return acc;
-    grain = detail::pick_grain(static_cast<double>(elapsed) / static_cast<double>(k - 1),
-                               detail::span_of(begin, end), procs());
   }
   T rest = co_await detail::reduce_range<T>(begin, end, grain, map, combine);
   co_return combine(std::move(acc), std::move(rest));
