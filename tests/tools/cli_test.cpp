@@ -22,9 +22,9 @@ TEST(Cli, DoctorHelpIsComplete) {
   auto r = run_weft("doctor --help");
   EXPECT_EQ(r.status, 0);
   for (const char* flag :
-       {"--procs", "--repeat", "--timeout", "--json", "--demo", "--threshold", "--list-demos",
-        "--list-thresholds", "--keep", "--no-progress", "material_loss", "serial_parallelism",
-        "healthy", "io-bound", "Exit status"}) {
+       {"--procs", "--repeat", "--timeout", "--json", "--report", "--demo", "--threshold",
+        "--list-demos", "--list-thresholds", "--keep", "--no-progress", "material_loss",
+        "serial_parallelism", "healthy", "io-bound", "Exit status"}) {
     EXPECT_TRUE(contains(r.output, flag)) << "doctor --help does not mention " << flag;
   }
 }
@@ -67,6 +67,8 @@ INSTANTIATE_TEST_SUITE_P(
                       bad_line{"doctor --threshold bogus=1 --demo healthy", "bogus"},
                       bad_line{"doctor --threshold idle_share=lots --demo healthy", "idle_share"},
                       bad_line{"doctor --demo healthy -- /bin/true", "--demo"},
+                      bad_line{"doctor --report /nonexistent/dir/r.html --demo healthy",
+                               "--report"},
                       bad_line{"doctor", "--demo"}));
 
 TEST(Cli, ACommandThatFailsIsStatusOneWithItsOutput) {

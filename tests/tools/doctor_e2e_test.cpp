@@ -1,11 +1,13 @@
 // The doctor end to end on its own demos: `weft doctor --demo NAME --procs 1,2 --repeat 1
-// --json F`, then the verdict from the JSON. Each demo is built to show one verdict; a doctor
-// that cannot diagnose its own demos is not done. These run real workloads for a second or
-// two and compare procs 1 with 2, so they need two cores; on one core they are skipped.
+// --json F`, then the verdict from the JSON (and, for one demo, the page --report wrote). Each
+// demo is built to show one verdict; a doctor that cannot diagnose its own demos is not done.
+// These run real workloads for a second or two and compare procs 1 with 2, so they need two
+// cores; on one core they are skipped.
 #include <gtest/gtest.h>
 #include <sched.h>
 
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -41,11 +43,13 @@ bool pin_to_two_cores() {
 
 class DoctorOnDemo : public ::testing::TestWithParam<expectation> {};
 
-nlohmann::json diagnose_demo(const std::string& demo, std::string& text) {
+nlohmann::json diagnose_demo(const std::string& demo, std::string& text,
+                             const std::string& report = "") {
   auto path = ::testing::TempDir() + "doctor_e2e_" + demo + ".json";
   std::remove(path.c_str());
   auto r = run_weft("doctor --no-progress --demo " + demo +
-                    " --procs 1,2 --repeat 1 --timeout 60 --json '" + path + "'");
+                    " --procs 1,2 --repeat 1 --timeout 60 --json '" + path + "'" +
+                    (report.empty() ? "" : " --report '" + report + "'"));
   text = r.output;
   EXPECT_EQ(r.status, 0) << r.output;
   std::ifstream in(path);
@@ -114,8 +118,19 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(DoctorOnDemo, NamesTheContendedMutex) {
   if (!pin_to_two_cores()) GTEST_SKIP() << "needs two cores";
   std::string text;
-  auto j = diagnose_demo("contended-mutex", text);
+  auto report = ::testing::TempDir() + "doctor_e2e_contended-mutex.html";
+  std::remove(report.c_str());
+  auto j = diagnose_demo("contended-mutex", text, report);
   ASSERT_FALSE(j.is_null()) << text;
+  // --report wrote the page, with the same verdict, and said where (report_html_test checks
+  // that a browser draws it).
+  std::ifstream in(report);
+  std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(html.find("<span class=\"verdict-name\">" + j["verdict"].get<std::string>() + "<"),
+            std::string::npos)
+      << "no report at " << report;
+  EXPECT_NE(text.find("report written to"), std::string::npos) << text;
+  std::remove(report.c_str());
   if (j["evidence"]["rule"] != "blocking" && j["evidence"]["disturbed"] == true) {
     GTEST_SKIP() << "the doctor reported a disturbed measurement:\n" << text;
   }

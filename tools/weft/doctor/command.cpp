@@ -2,10 +2,13 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <system_error>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -48,6 +51,50 @@ class work_dir {
  private:
   std::string path_;
   bool keep_ = false;
+};
+
+// The --report file, created before the sweep: a path that cannot be written is found at once,
+// not after a sweep that may take many minutes. Removed again if the session ends without
+// writing it (an exception), unless it was there before.
+class report_file {
+ public:
+  explicit report_file(std::string path) : path_(std::move(path)) {
+    if (path_.empty()) return;
+    std::error_code ec;
+    existed_ = fs::exists(path_, ec);
+    errno = 0;
+    out_.open(path_, std::ios::out | std::ios::trunc);
+    if (!out_) {
+      error_ = errno ? std::error_code(errno, std::generic_category()).message()
+                     : std::string("cannot create it");
+    }
+  }
+  ~report_file() {
+    if (path_.empty() || written_ || existed_ || !error_.empty()) return;
+    out_.close();
+    std::error_code ec;
+    fs::remove(path_, ec);
+  }
+  report_file(const report_file&) = delete;
+  report_file& operator=(const report_file&) = delete;
+
+  bool wanted() const { return !path_.empty(); }
+  const std::string& error() const { return error_; }  // empty: the file is open
+
+  // Writes the page; false when it could not be written in full.
+  bool write(const doctor_report& r) {
+    write_html(r, out_);
+    out_.close();
+    written_ = true;
+    return !out_.fail();
+  }
+
+ private:
+  std::string path_;
+  std::ofstream out_;
+  std::string error_;
+  bool existed_ = false;
+  bool written_ = false;
 };
 
 std::vector<std::string> warnings_for(const doctor_report& r) {
@@ -108,6 +155,14 @@ std::string demos_program_beside(const std::string& self_exe) {
 }
 
 int run_doctor(const doctor_options& o, const std::string& self_exe) {
+  report_file report(o.report_path);
+  if (report.wanted() && !report.error().empty()) {
+    fmt::print(stderr,
+               "weft doctor: --report: cannot write {}: {} (checked before the runs, so "
+               "that a long sweep is not lost)\n",
+               o.report_path, report.error());
+    return 2;
+  }
   doctor_report r;
   r.cores = usable_cores();
   r.repeat = o.repeat;
@@ -159,13 +214,31 @@ int run_doctor(const doctor_options& o, const std::string& self_exe) {
 
   print_text(r, stdout);
   std::fflush(stdout);
-  if (!o.json_path.empty()) {
-    std::ofstream out(o.json_path);
-    if (!out || !(out << to_json(r).dump(2) << '\n')) {
-      fmt::print(stderr, "weft doctor: cannot write {}\n", o.json_path);
-      return 1;
+  // The page first: it was checked before the sweep, and a --json that cannot be written must
+  // not cost it.
+  bool written = true;
+  if (report.wanted()) {
+    if (report.write(r)) {
+      std::error_code ec;
+      auto where = fs::absolute(o.report_path, ec);
+      fmt::print(stderr, "weft doctor: report written to {}: open it in a browser\n",
+                 ec ? o.report_path : where.lexically_normal().string());
+    } else {
+      fmt::print(stderr, "weft doctor: --report: could not write all of {}\n", o.report_path);
+      written = false;
     }
   }
+  if (!o.json_path.empty()) {
+    std::ofstream out(o.json_path);
+    // Bytes that are not UTF-8 (a command's argument, a failed run's output) become U+FFFD
+    // instead of throwing after the sweep.
+    auto text = to_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (!out || !(out << text << '\n')) {
+      fmt::print(stderr, "weft doctor: cannot write {}\n", o.json_path);
+      written = false;
+    }
+  }
+  if (!written) return 1;
   return r.dx.verdict == "inconclusive" ? 1 : 0;
 }
 

@@ -1,10 +1,11 @@
-// Everything one doctor session found, as the reports (text on stdout, JSON with --json) show
-// it. The JSON's top-level fields verdict, subtype, evidence, sweep, usl and recommendation are
-// the contract of DESIGN.md section 4; the rest (account, capacity_lost, rules, runs, ...) is
-// documented in docs/doctor.md.
+// Everything one doctor session found, as the reports (text on stdout, JSON with --json, a
+// self-contained HTML page with --report) show it. The JSON's top-level fields verdict, subtype,
+// evidence, sweep, usl and recommendation are the contract of DESIGN.md section 4; the rest
+// (account, capacity_lost, rules, runs, ...) is documented in docs/doctor.md.
 #pragma once
 
 #include <cstdio>
+#include <iosfwd>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
@@ -37,5 +38,8 @@ struct doctor_report {
 
 nlohmann::json to_json(const doctor_report& r);
 void print_text(const doctor_report& r, std::FILE* out);
+// One HTML page that needs nothing but a browser: the verdict and the tables written here, the
+// charts drawn by its inline script from the JSON report embedded in it (report_html.cpp).
+void write_html(const doctor_report& r, std::ostream& out);
 
 }  // namespace weft_doctor

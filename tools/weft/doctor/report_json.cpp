@@ -166,6 +166,7 @@ json to_json(const doctor_report& r) {
               {"distinct_procs", r.usl.distinct_procs},
               {"parameters", r.usl.parameters}};
   j["amdahl"] = {{"serial_fraction", number(r.amdahl.serial_fraction)},
+                 {"base", number(r.amdahl.base)},
                  {"r2", number(r.amdahl.r2)},
                  {"valid", r.amdahl.valid}};
   j["recommendation"] = {
@@ -196,6 +197,7 @@ json to_json(const doctor_report& r) {
                     {"status", run.process.status()},
                     {"ok", run.ok()},
                     {"wall_s", number(run.wall_s())},
+                    {"throughput", run.timed() ? number(run.throughput()) : json(nullptr)},
                     {"process_wall_s", number(run.process.wall_s)},
                     {"cpu_s", number(run.process.cpu_s())},
                     {"involuntary_switches", run.process.involuntary_switches},

@@ -4,51 +4,18 @@
 #include <fmt/format.h>
 
 #include "doctor/report.hpp"
+#include "doctor/report_format.hpp"
 
 namespace weft_doctor {
 
 namespace {
-std::string secs(double s) {
-  if (!std::isfinite(s)) return "-";
-  double a = std::abs(s);
-  if (a >= 100) return fmt::format("{:.0f} s", s);
-  if (a >= 1) return fmt::format("{:.2f} s", s);
-  if (a >= 1e-3) return fmt::format("{:.1f} ms", s * 1e3);
-  if (a == 0) return "0";
-  if (a >= 1e-6) return fmt::format("{:.0f} us", s * 1e6);
-  return fmt::format("{:.0f} ns", s * 1e9);
-}
-std::string signed_secs(double s) {
-  return (s > 0 ? "+" : "") + secs(s);
-}
-std::string pct(double share) {
-  return std::isfinite(share) ? fmt::format("{:.0f}%", 100 * share) : "-";
-}
-std::string fixed(double v, int digits) {
-  return std::isfinite(v) ? fmt::format("{:.{}f}", v, digits) : "-";
-}
-std::string value_text(const evidence_item& e) {
-  if (!std::isfinite(e.value)) return "-";
-  if (e.unit == "s") return secs(e.value);
-  if (e.unit == "share") return pct(e.value);
-  if (e.unit == "ns") return fmt::format("{:.0f} ns", e.value);
-  if (e.unit == "tasks" || e.unit == "threads" || e.unit == "cores" || e.unit == "workers" ||
-      e.unit == "waits") {
-    return fixed(e.value, std::abs(e.value - std::round(e.value)) < 1e-9 ? 0 : 2);
-  }
-  return fixed(e.value, std::abs(e.value) >= 100 ? 0 : 2);
-}
-std::string threshold_text(const evidence_item& e) {
-  if (!e.threshold) return "";
-  evidence_item t = e;
-  t.value = *e.threshold;
-  return fmt::format(" {} {}", e.compare == "<" ? "<" : ">=", value_text(t));
-}
-std::string join(const std::vector<std::string>& v, const char* sep) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
+using format::fixed;
+using format::join;
+using format::pct;
+using format::secs;
+using format::signed_secs;
+using format::threshold_text;
+using format::value_text;
 
 void sweep_table(const doctor_report& r, std::FILE* out) {
   fmt::print(out, "\nSweep (throughput = {})\n",
