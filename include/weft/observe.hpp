@@ -59,6 +59,17 @@ struct object_stats {
   std::uint64_t waits = 0;
 };
 
+// The tasks started from one place (a go/spawn/task_group::spawn/run call site): a task class.
+struct class_stats {
+  std::string site;          // "file:line" of the call that started them; "other" past 128 sites
+  std::string function;      // the function that contains that call
+  std::uint64_t tasks = 0;   // tasks started (on workers; the root is not counted)
+  std::uint64_t runs = 0;    // resumptions
+  std::uint64_t run_ns = 0;  // time running
+  std::uint64_t sched_latency_ns = 0;               // time runnable but not yet running
+  std::map<std::string, std::uint64_t> blocked_ns;  // time blocked, by cause
+};
+
 struct runtime_stats {
   std::string name;
   int procs = 0;
@@ -72,6 +83,8 @@ struct runtime_stats {
   // Every named object of this process so far (objects outlive runtimes, so this is not
   // reset between runs).
   std::vector<object_stats> objects;
+  // Per task class, the busiest (most run time) first.
+  std::vector<class_stats> classes;
   // Progress points counted during this runtime (weft::progress), by name.
   std::map<std::string, std::uint64_t> progress;
   worker_stats total() const;

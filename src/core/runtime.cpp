@@ -58,6 +58,14 @@ runtime_impl::runtime_impl(std::string name, int procs)
       progress_at_start_(progress_totals()) {
   workers_.reserve(static_cast<std::size_t>(procs));
   for (int i = 0; i < procs; ++i) workers_.push_back(std::make_unique<worker>(*this, i));
+  tracer_ = tracer::from_env(name_, procs);
+  if (tracer_) {
+    // Before the threads start: their start orders these writes before the workers' reads.
+    for (auto& w : workers_) {
+      w->tracer_ = tracer_.get();
+      w->trace_ = tracer_->fresh(w->index());
+    }
+  }
 }
 
 runtime_impl::~runtime_impl() = default;
@@ -65,24 +73,37 @@ runtime_impl::~runtime_impl() = default;
 void runtime_impl::register_task(task_header* t) noexcept {
   auto* w = current_worker();
   if (w && &w->rt() == this) {
+    if (tracer_) [[unlikely]]
+      w->trace_alive_add(1);
     registry_.add(t, static_cast<std::size_t>(w->index()));
     w->counters().tasks_spawned.add(1);
+    w->classes().at(t->site_).spawned.add(1);
     return;
   }
   // From outside the workers (run()'s thread, a blocking-pool thread): the shared external
   // shard, whose "owner" is whoever holds external_m_.
+  if (tracer_) [[unlikely]]
+    tracer_->alive_elsewhere().fetch_add(1, std::memory_order_relaxed);
   std::lock_guard g(external_m_);
   registry_.add(t, static_cast<std::size_t>(procs_));
 }
 
 void runtime_impl::unregister_task(task_header* t) noexcept {
+  auto* w = current_worker();
+  const bool on_worker = w && &w->rt() == this;
+  if (tracer_) [[unlikely]] {
+    if (on_worker) {
+      w->trace_alive_add(-1);
+    } else {
+      tracer_->alive_elsewhere().fetch_sub(1, std::memory_order_relaxed);
+    }
+  }
   if (t->shard_ == procs_) {
     std::lock_guard g(external_m_);
     registry_.remove(t, true);
     return;
   }
-  auto* w = current_worker();
-  registry_.remove(t, w && &w->rt() == this && w->index() == t->shard_);
+  registry_.remove(t, on_worker && w->index() == t->shard_);
 }
 
 void runtime_impl::start_root(spawn_base* root) {
@@ -101,6 +122,12 @@ void runtime_impl::make_runnable(task_header* t, placement how) noexcept {
     // by at most the waker's run so far. Never earlier than the wait began, so blocked time
     // stays exact. Woken from the worker loop (timers): read the clock.
     t->runnable_since_ = current_task() ? std::max(w->run_mark(), t->wait_since_) : ticks();
+    if (tracer_ && current_task()) [[unlikely]] {
+      // A wake-up arrow from the running task's slice to the woken task's next run.
+      auto id = w->next_flow();
+      t->trace_flow_ = id;
+      w->trace(trace_kind::flow_out, w->run_mark(), 0, nullptr, id);
+    }
     switch (how) {
       case placement::lifo:
         w->push_lifo(t);
@@ -196,6 +223,11 @@ void runtime_impl::run_until_stopped() {
   workers_[0]->run();
   for (auto& t : threads_) t.join();
   shutdown();
+  if (tracer_) {
+    std::vector<trace_chunk*> last;
+    for (auto& w : workers_) last.push_back(std::exchange(w->trace_, nullptr));
+    tracer_->finish(last);
+  }
   publish_stats();
   tl_runtime = outer;
   std::lock_guard g(failure_m_);
@@ -227,6 +259,37 @@ void runtime_impl::shutdown() {
 
 bool runtime_impl::is_dying(const task_header* t) const noexcept {
   return dying_.count(const_cast<task_header*>(t)) != 0;
+}
+
+void runtime_impl::fill_class_stats(metrics::runtime_stats& s) const {
+  // Merge the workers' tables by class: a class's tasks run wherever they are stolen to.
+  std::map<const void*, metrics::class_stats> merged;
+  for (const auto& w : workers_) {
+    w->classes().for_each([&](const void* key, const class_counters& c) {
+      auto& m = merged[key];
+      m.tasks += c.spawned.get();
+      m.runs += c.runs.get();
+      m.run_ns += ticks_to_ns(c.run_ticks.get());
+      m.sched_latency_ns += ticks_to_ns(c.sched_latency_ticks.get());
+      for (std::size_t k = 1; k < c.blocked_ticks.size(); ++k) {
+        if (auto v = c.blocked_ticks[k].get()) {
+          m.blocked_ns[to_string(static_cast<wait_kind>(k))] += ticks_to_ns(v);
+        }
+      }
+    });
+  }
+  for (auto& [key, m] : merged) {
+    auto site = class_site(key);
+    if (key && site.file_name() && *site.file_name()) {
+      m.site = std::string(site.file_name()) + ":" + std::to_string(site.line());
+      m.function = site.function_name();
+    } else {
+      m.site = "other";
+    }
+    if (m.runs > 0 || m.tasks > 0) s.classes.push_back(std::move(m));
+  }
+  std::sort(s.classes.begin(), s.classes.end(),
+            [](const auto& a, const auto& b) { return a.run_ns > b.run_ns; });
 }
 
 metrics::runtime_stats runtime_impl::stats() const {
@@ -271,6 +334,7 @@ metrics::runtime_stats runtime_impl::stats() const {
     }
     s.workers.push_back(std::move(ws));
   }
+  fill_class_stats(s);
   metrics::fill_process_stats(s);
   for (const auto& [name, total] : progress_totals()) {
     auto it = progress_at_start_.find(name);

@@ -89,14 +89,17 @@ class runtime_impl {
   // Wakes the parked timer driver (if any) so it re-reads the next deadline.
   void wake_timer_driver_now() noexcept;
   metrics::runtime_stats stats() const;
+  tracer* trace_sink() const noexcept { return tracer_.get(); }
 
  private:
   void shutdown();
   void publish_stats();
+  void fill_class_stats(metrics::runtime_stats& s) const;
   std::string deadlock_report();
 
   const std::string name_;
   const int procs_;
+  std::unique_ptr<tracer> tracer_;  // WEFT_TRACE; null when not tracing
   injector injector_;
   idle idle_;
   timer_service timers_;

@@ -117,20 +117,56 @@ bool worker::has_stealable_work() const noexcept {
   return !queue_.empty() || !forks_.empty();
 }
 
+void worker::trace_sample(std::uint64_t now) noexcept {
+  trace_sample_at_ = now + tracer_->sample_every_ticks();
+  auto forks = forks_.size();
+  trace(trace_kind::queue, now, queue_.size() + static_cast<std::uint64_t>(forks > 0 ? forks : 0));
+  auto alive = tracer_->alive_elsewhere().load(std::memory_order_relaxed);
+  for (int i = 0; i < rt_.procs(); ++i) {
+    alive += rt_.worker_at(i).trace_alive_.load(std::memory_order_relaxed);
+  }
+  trace(trace_kind::alive, now, alive > 0 ? static_cast<std::uint64_t>(alive) : 0);
+}
+
 void worker::run_task(task_header* t) noexcept {
+  t->budget_ = k_task_budget;
+  if constexpr (!k_counters_on) {
+    // Counters compiled out (bench/overhead): only the scheduler's own use of the clock is
+    // left, the stamp that keeps thieves off a hand-off that is about to run.
+    run_started_.store(ticks(), std::memory_order_relaxed);
+    tl_task = t;
+    t->resume_.resume();
+    tl_task = nullptr;
+    run_started_.store(0, std::memory_order_relaxed);
+    return;
+  }
+  // A fresh reading, not the previous run's end: the queue operations in between are the
+  // scheduler's time, which the doctor's too-fine rule weighs against run time.
   auto start = ticks();
   auto& c = counters_;
+  // Read now: after resume() the task may be gone. The class's counters stay put (slots are
+  // never reused), so the reference may be held across the run.
+  auto site = t->site_;
+  auto& cls = classes_.at(site);
   if (t->wait_ != wait_kind::none) {
     auto k = static_cast<std::size_t>(t->wait_);
     if (t->runnable_since_ > t->wait_since_) {
-      c.blocked_ticks[k].add(t->runnable_since_ - t->wait_since_);
+      auto blocked = t->runnable_since_ - t->wait_since_;
+      c.blocked_ticks[k].add(blocked);
+      cls.blocked_ticks[k].add(blocked);
     }
     t->wait_ = wait_kind::none;
     t->wait_name_ = nullptr;
   }
-  if (start > t->runnable_since_) c.sched_latency_ticks.add(start - t->runnable_since_);
-  t->budget_ = k_task_budget;
-  auto site = t->site_;  // read now: after resume() the task may be gone
+  if (start > t->runnable_since_) {
+    c.sched_latency_ticks.add(start - t->runnable_since_);
+    cls.sched_latency_ticks.add(start - t->runnable_since_);
+  }
+  std::uint32_t woken_by = 0;
+  if (tracer_) [[unlikely]] {
+    woken_by = std::exchange(t->trace_flow_, 0);
+    if (start >= trace_sample_at_) trace_sample(start);
+  }
   tl_task = t;
   run_mark_ = start;
   end_hint_ = 0;
@@ -145,11 +181,15 @@ void worker::run_task(task_header* t) noexcept {
   auto d = end - start;
   c.tasks_run.add(1);
   c.run_ticks.add(d);
+  cls.runs.add(1);
+  cls.run_ticks.add(d);
   if (d > long_run_ticks_) {
     c.long_runs.add(1);
     if (d > c.max_run_ticks.get()) long_run_site_.store(site, std::memory_order_relaxed);
   }
   c.max_run_ticks.max(d);
+  if (tracer_) [[unlikely]]
+    trace(trace_kind::slice, start, d, class_key(site), woken_by);
 }
 
 task_header* worker::next_local() noexcept {
@@ -232,7 +272,11 @@ task_header* worker::search() {
       auto first = static_cast<int>(rng_ % static_cast<std::uint32_t>(n));
       for (int i = 0; i < n && !t; ++i) {
         int v = (first + i) % n;
-        if (v != index_) t = steal_from(rt_.worker_at(v));
+        if (v != index_) {
+          t = steal_from(rt_.worker_at(v));
+          if (t && tracer_) [[unlikely]]
+            trace(trace_kind::steal, ticks(), 0, nullptr, static_cast<std::uint32_t>(v));
+        }
       }
     }
     if (t) {
@@ -288,7 +332,10 @@ void worker::park() {
   auto start = ticks();
   counters_.parks.add(1);
   if (!(driver && timeout_ns == 1)) parker_.park(timeout_ns);
-  counters_.idle_ticks.add(ticks() - start);
+  auto woke = ticks();
+  counters_.idle_ticks.add(woke - start);
+  if (tracer_) [[unlikely]]
+    trace(trace_kind::park, start, woke - start);
   if (driver) rt_.timer_driver().store(-1);
   // Whoever woke us may have counted us as unparked and searching already.
   searching_ = !idle.unpark_self(index_);

@@ -24,6 +24,8 @@
 #include "core/parker.hpp"
 #include "core/run_queue.hpp"
 #include "observe/counters.hpp"
+#include "observe/task_classes.hpp"
+#include "observe/trace.hpp"
 
 namespace weft::detail {
 
@@ -50,6 +52,7 @@ class worker {
   // taken here is reused: as the end of the current run when the task suspends or ends right
   // after (end_hint_), and as the "runnable since" stamp of tasks it wakes.
   std::uint64_t take_run_ticks() noexcept {
+    if constexpr (!k_counters_on) return 0;
     auto now = ticks_now();
     auto d = now - run_mark_;
     run_mark_ = now;
@@ -69,6 +72,26 @@ class worker {
     return long_run_site_.load(std::memory_order_relaxed);
   }
   parker& parker_of() noexcept { return parker_; }
+  class_table& classes() noexcept { return classes_; }
+  const class_table& classes() const noexcept { return classes_; }
+
+  // Tracing (WEFT_TRACE), owner thread only. The tracer is set before the worker starts.
+  bool tracing() const noexcept { return tracer_ != nullptr; }
+  tracer* trace_sink() const noexcept { return tracer_; }
+  // A flow id unique for the next 16M flows of this worker: the worker in the top 8 bits.
+  std::uint32_t next_flow() noexcept {
+    trace_flows_ = (trace_flows_ + 1) & 0xffffffu;
+    if (trace_flows_ == 0) trace_flows_ = 1;
+    return (static_cast<std::uint32_t>(index_ & 0xff) << 24) | trace_flows_;
+  }
+  void trace_alive_add(std::int64_t d) noexcept {
+    trace_alive_.store(trace_alive_.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
+  }
+  void trace(trace_kind k, std::uint64_t t, std::uint64_t v = 0, const void* key = nullptr,
+             std::uint32_t id = 0) noexcept {
+    if (trace_->n == trace_chunk::k_events) trace_ = tracer_->swap(trace_);
+    trace_->ev[trace_->n++] = trace_event{t, v, key, id, k};
+  }
 
  private:
   friend class runtime_impl;
@@ -80,6 +103,7 @@ class worker {
   void run_task(task_header* t) noexcept;
   void poll_timers() noexcept;
   void found_work_while_searching();
+  void trace_sample(std::uint64_t now) noexcept;
 
   runtime_impl& rt_;
   const int index_;
@@ -104,6 +128,14 @@ class worker {
   std::uint64_t long_run_ticks_;
   std::uint64_t lifo_steal_ticks_;
   worker_counters counters_;
+  class_table classes_;
+  tracer* tracer_ = nullptr;           // null: not tracing
+  trace_chunk* trace_ = nullptr;       // the chunk this worker fills
+  std::uint64_t trace_sample_at_ = 0;  // ticks: when the counter tracks are next sampled
+  std::uint32_t trace_flows_ = 0;      // flows this worker started (the low bits of their ids)
+  // Tasks registered minus tasks ended on this worker; written by the owner only, summed by
+  // whichever worker samples the "tasks alive" track (so may be negative on its own).
+  std::atomic<std::int64_t> trace_alive_{0};
   // Where the longest over-threshold run of this worker was started; written by the owner,
   // read by snapshots (a trivially copyable word, hence an atomic).
   std::atomic<std::source_location> long_run_site_{};

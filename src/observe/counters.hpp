@@ -10,16 +10,29 @@
 
 #include "weft/detail/task_header.hpp"
 
+// WEFT_COUNTERS=0 (CMake: -DWEFT_COUNTERS=OFF) compiles the counters and the clock readings
+// that feed them out, for bench/overhead to measure what they cost. Not a supported
+// configuration otherwise: the metrics are then all zero and the doctor has nothing to read.
+#ifndef WEFT_COUNTERS
+#define WEFT_COUNTERS 1
+#endif
+
 namespace weft::detail {
+
+inline constexpr bool k_counters_on = WEFT_COUNTERS != 0;
 
 struct counter {
   std::atomic<std::uint64_t> v{0};
   void add(std::uint64_t n) noexcept {
     // relaxed: single writer; readers tolerate staleness.
-    v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    if constexpr (k_counters_on) {
+      v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    }
   }
   void max(std::uint64_t n) noexcept {
-    if (n > v.load(std::memory_order_relaxed)) v.store(n, std::memory_order_relaxed);
+    if constexpr (k_counters_on) {
+      if (n > v.load(std::memory_order_relaxed)) v.store(n, std::memory_order_relaxed);
+    }
   }
   std::uint64_t get() const noexcept { return v.load(std::memory_order_relaxed); }
 };

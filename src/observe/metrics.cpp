@@ -93,6 +93,16 @@ void write_json(const runtime_stats& s, std::ostream& out) {
       {"work_ns", s.work_ns()}, {"span_ns", s.span_ns()}, {"parallelism", s.parallelism()}};
   auto& ws = j["workers"] = nlohmann::json::array();
   for (const auto& w : s.workers) ws.push_back(to_json(w));
+  auto& cs = j["classes"] = nlohmann::json::array();
+  for (const auto& c : s.classes) {
+    cs.push_back({{"site", c.site},
+                  {"function", c.function},
+                  {"tasks", c.tasks},
+                  {"runs", c.runs},
+                  {"run_ns", c.run_ns},
+                  {"sched_latency_ns", c.sched_latency_ns},
+                  {"blocked_ns", c.blocked_ns}});
+  }
   auto& os = j["objects"] = nlohmann::json::array();
   for (const auto& o : s.objects) {
     os.push_back(

@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <source_location>
 #include <sstream>
+#include <utility>
 #include <weft/weft.hpp>
 
 #include "support/test_support.hpp"
@@ -84,6 +86,70 @@ TEST(Metrics, LongRunsAreCounted) {
   EXPECT_GE(s.total().long_runs, 1u);
   // Named by where the task was started: this file.
   EXPECT_NE(s.long_run_last.find("metrics_test.cpp"), std::string::npos) << s.long_run_last;
+}
+
+// Tasks are counted under the line that started them: their number, their runs, and the time
+// they spent blocked, by cause.
+TEST(Metrics, TaskClassesAreKeyedBySpawnSite) {
+  constexpr int k_tasks = 50;
+  int spawn_line = 0;
+  weft::run({.procs = 2}, [&]() -> weft::task<> {
+    weft::task_group g;
+    for (int i = 0; i < k_tasks; ++i) {
+      spawn_line = __LINE__ + 1;
+      g.spawn([]() -> weft::task<> { co_await weft::sleep_for(1ms); });
+    }
+    co_await g.wait();
+  });
+  auto s = weft::metrics::snapshot();
+  const weft::metrics::class_stats* sleepers = nullptr;
+  for (const auto& c : s.classes) {
+    if (c.site.ends_with("metrics_test.cpp:" + std::to_string(spawn_line))) sleepers = &c;
+  }
+  ASSERT_NE(sleepers, nullptr) << "no class for line " << spawn_line;
+  EXPECT_EQ(sleepers->tasks, static_cast<std::uint64_t>(k_tasks));
+  EXPECT_GE(sleepers->runs, 2u * k_tasks);  // each runs, sleeps, runs again
+  EXPECT_GE(sleepers->blocked_ns.at("timer"), k_tasks * 1'000'000ull);
+  EXPECT_NE(sleepers->function.find("TaskClassesAreKeyedBySpawnSite"), std::string::npos)
+      << sleepers->function;
+  // The root's class is there too, and the busiest class comes first.
+  ASSERT_GE(s.classes.size(), 2u);
+  for (std::size_t i = 1; i < s.classes.size(); ++i) {
+    EXPECT_GE(s.classes[i - 1].run_ns, s.classes[i].run_ns);
+  }
+  std::uint64_t runs = 0;
+  for (const auto& c : s.classes) runs += c.runs;
+  EXPECT_EQ(runs, s.total().tasks_run);  // every run is counted in exactly one class
+}
+
+// More spawn sites than the table holds: the rest are counted together, none lost. Each
+// instantiation of site_no<N> is a distinct call site (its function name differs).
+template <int N>
+std::source_location site_no() {
+  return std::source_location::current();
+}
+template <int... I>
+void spawn_from_each(weft::task_group& g, std::integer_sequence<int, I...>) {
+  (g.spawn([]() -> weft::task<> { co_return; }, site_no<I>()), ...);
+}
+
+TEST(Metrics, TaskClassesOverflowIntoOther) {
+  constexpr int k_sites = 200;  // more than class_table::k_slots (128)
+  weft::run({.procs = 1}, []() -> weft::task<> {
+    weft::task_group g;
+    spawn_from_each(g, std::make_integer_sequence<int, k_sites>{});
+    co_await g.wait();
+  });
+  auto s = weft::metrics::snapshot();
+  std::uint64_t tasks = 0;
+  bool other = false;
+  for (const auto& c : s.classes) {
+    tasks += c.tasks;
+    other = other || c.site == "other";
+  }
+  EXPECT_EQ(tasks, static_cast<std::uint64_t>(k_sites));
+  EXPECT_TRUE(other);
+  EXPECT_LE(s.classes.size(), 129u);
 }
 
 }  // namespace

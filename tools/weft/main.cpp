@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,7 @@
 #include "demos/catalog.hpp"
 #include "doctor/command.hpp"
 #include "doctor/thresholds.hpp"
+#include "trace/summary.hpp"
 
 namespace {
 
@@ -108,6 +111,12 @@ int main(int argc, char** argv) {
           "SEC > 0"));
   doctor->add_option("--json", o.json_path, "Also write the report as JSON to this file")
       ->type_name("FILE");
+  doctor
+      ->add_option("--report", o.report_path,
+                   "Also write the report as one self-contained HTML page to open in a browser: "
+                   "the verdict, the speedup against ideal with the USL fit, where the time "
+                   "went at each procs value (checked before the runs start)")
+      ->type_name("FILE.html");
   auto* demo = doctor->add_option(
       "--demo", o.demo, "Diagnose a built-in workload instead of a command: " + demo_names());
   demo->type_name("NAME");
@@ -139,8 +148,33 @@ int main(int argc, char** argv) {
       thresholds_help() +
       "\nExamples:\n"
       "  weft doctor --demo contended-mutex\n"
-      "  weft doctor --procs 1,2,4,8 --repeat 5 --json out.json -- ./build/my_server --bench\n\n"
-      "Exit status: 0 a verdict; 1 the runs failed or wrote no metrics; 2 a bad command line.");
+      "  weft doctor --procs 1,2,4,8 --repeat 5 --json out.json -- ./build/my_server --bench\n"
+      "  weft doctor --demo imbalanced --report imbalanced.html\n\n"
+      "Exit status: 0 a verdict; 1 the runs failed or wrote no metrics; 2 a bad command line "
+      "(or a --report file that cannot be created).");
+
+  auto* trace = app.add_subcommand("trace", "Read traces written with WEFT_TRACE=FILE");
+  trace->require_subcommand(1);
+  std::string trace_file, trace_json;
+  std::size_t trace_top = 10;
+  auto* summarize = trace->add_subcommand(
+      "summarize",
+      "Print a trace's headline figures: how busy each worker was, how long task runs were, "
+      "which task classes took the time, steals, parks, wake-ups.\n"
+      "Usage: weft trace summarize [OPTIONS] FILE");
+  summarize->add_option("file", trace_file, "The trace (Chrome Trace Event JSON)")
+      ->required()
+      ->type_name("FILE");
+  summarize->add_option("--json", trace_json, "Also write the figures as JSON to this file")
+      ->type_name("OUT");
+  summarize->add_option("--top", trace_top, "Task classes to list (default 10)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 100000));
+  trace->footer(
+      "Record a trace: WEFT_TRACE=out.json ./my_weft_program; open it in https://ui.perfetto.dev "
+      "or chrome://tracing (nothing is uploaded: the UI runs in the browser).\n"
+      "WEFT_TRACE_BUFFER_MB (default 64) bounds the memory the recorder may use (the newest events "
+      "are kept); WEFT_TRACE_STREAM=1 writes during the run, for runs too long to keep.");
 
   // CLI11 reports a mistyped subcommand as a missing one; name it instead.
   auto is_subcommand = [&](const char* name) {
@@ -150,7 +184,7 @@ int main(int argc, char** argv) {
   };
   if (argc > 1 && argv[1][0] != '-' && !is_subcommand(argv[1])) {
     fmt::print(stderr,
-               "weft: unknown subcommand '{}' (known: doctor)\nRun with --help for more "
+               "weft: unknown subcommand '{}' (known: doctor, trace)\nRun with --help for more "
                "information.\n",
                argv[1]);
     return 2;
@@ -168,6 +202,29 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (summarize->parsed()) {
+    std::ifstream in(trace_file, std::ios::binary);
+    if (!in) {
+      fmt::print(stderr, "weft trace summarize: cannot open '{}'\n", trace_file);
+      return 1;
+    }
+    try {
+      auto s = weft_trace::summarize(in);
+      weft_trace::print(s, trace_file, stdout, trace_top);
+      if (!trace_json.empty()) {
+        std::ofstream out(trace_json);
+        out << weft_trace::to_json(s).dump(2) << '\n';
+        if (!out) {
+          fmt::print(stderr, "weft trace summarize: cannot write '{}'\n", trace_json);
+          return 1;
+        }
+      }
+    } catch (const weft_trace::trace_format_error& e) {
+      fmt::print(stderr, "weft trace summarize: {}: {}\n", trace_file, e.what());
+      return 1;
+    }
+    return 0;
+  }
   if (doctor->parsed()) {
     if (list_demos) {
       for (const auto& d : weft_demos::k_catalog) {

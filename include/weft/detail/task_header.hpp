@@ -56,6 +56,9 @@ struct task_header {
   wait_kind wait_ = wait_kind::none;
   bool is_root_ = false;
   bool cancel_borrowed_ = false;  // cancel_ is a group's, which outlives the task: not counted
+  // WEFT_TRACE only: the flow (wake-up arrow) that made this task runnable, 0 if none. Sits in
+  // what was padding, so the header does not grow.
+  std::uint32_t trace_flow_ = 0;
 };
 
 // The task running on this thread, or null outside a task.

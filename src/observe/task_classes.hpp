@@ -1,0 +1,80 @@
+// Per-task-class figures. A task's class is the place that started it (the source_location of
+// its go/spawn/task_group::spawn/run call): tasks started from one line do the same kind of
+// work, so their run times, scheduling latency and blocked time belong together. The doctor
+// compares a class's run time per task with the spawn cost (too-fine), and its blocked time by
+// cause with its run time.
+//
+// Each worker owns a table and is its only writer (the counters are single-writer relaxed
+// atomics, as in counters.hpp). A slot is claimed by publishing its key with a release store
+// after the site is written; readers (snapshot(), any thread) load the key with acquire and
+// then may read the site. Slots are never freed, so a reader can never see a slot change
+// class. The table is fixed-size and open-addressed; classes beyond its capacity are counted
+// together under "other" rather than lost.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <source_location>
+
+#include "observe/counters.hpp"
+
+namespace weft::detail {
+
+// A source_location is one pointer to a static record per call site (libstdc++, libc++): that
+// pointer identifies the class, and converts back to the site for names.
+static_assert(sizeof(std::source_location) == sizeof(const void*));
+inline const void* class_key(std::source_location site) noexcept {
+  return std::bit_cast<const void*>(site);
+}
+inline std::source_location class_site(const void* key) noexcept {
+  return std::bit_cast<std::source_location>(key);
+}
+
+struct class_counters {
+  std::atomic<const void*> key{nullptr};  // null: free (or, for the overflow slot, "other")
+  counter spawned;                        // tasks started from this site
+  counter runs;                           // resumptions
+  counter run_ticks;
+  counter sched_latency_ticks;
+  std::array<counter, static_cast<std::size_t>(wait_kind::count_)> blocked_ticks;
+};
+
+class class_table {
+ public:
+  static constexpr std::size_t k_slots = 128;  // power of two; distinct spawn sites are few
+
+  // The counters of `site`'s class; owner thread only. One-entry cache first: a worker runs
+  // long stretches of one class (a fork-join tree, a pool's items), and the cache makes those
+  // a compare and a branch.
+  class_counters& at(std::source_location site) noexcept {
+    auto* key = class_key(site);
+    if (key == last_key_ && last_) return *last_;
+    last_key_ = key;
+    last_ = &lookup(key);
+    return *last_;
+  }
+
+  // Visits every claimed slot (and the overflow slot, key null, if used); any thread.
+  template <class F>
+  void for_each(F&& f) const {
+    for (const auto& c : slots_) {
+      // acquire: pairs with the claim's release, so the counters' slot is this class's.
+      if (auto* key = c.key.load(std::memory_order_acquire)) f(key, c);
+    }
+    if (used_overflow_.load(std::memory_order_acquire)) f(nullptr, overflow_);
+  }
+
+ private:
+  class_counters& lookup(const void* key) noexcept;
+
+  std::array<class_counters, k_slots> slots_{};
+  class_counters overflow_{};
+  std::atomic<bool> used_overflow_{false};
+  const void* last_key_ = nullptr;
+  class_counters* last_ = nullptr;
+};
+
+}  // namespace weft::detail

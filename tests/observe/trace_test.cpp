@@ -1,0 +1,155 @@
+// WEFT_TRACE: the file is Chrome Trace Event JSON with a track per worker, a slice per task run
+// named by the spawn site, wake-up flows whose ends pair up, instants and counters.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <weft/weft.hpp>
+
+#include "support/test_support.hpp"
+
+using namespace std::chrono_literals;
+using json = nlohmann::json;
+
+namespace {
+
+std::string temp_path(const char* name) {
+  return testing::TempDir() + name;
+}
+
+json load(const std::string& path) {
+  std::ifstream in(path);
+  EXPECT_TRUE(in) << path;
+  return json::parse(in);  // throws (failing the test) if the file is not valid JSON
+}
+
+int g_child_line = 0;
+
+// A little of everything: forked children that are joined, a channel hand-off, a sleep.
+weft::task<> workload(int children) {
+  weft::task_group g;
+  for (int i = 0; i < children; ++i) {
+    g_child_line = __LINE__ + 1;
+    g.spawn([]() -> weft::task<> { co_await weft::yield(); });
+  }
+  co_await g.wait();
+  weft::chan<int> c;
+  auto h = weft::spawn([&]() -> weft::task<int> { co_return (co_await c.recv()).value_or(-1); });
+  co_await c.send(7);
+  EXPECT_EQ(co_await h, 7);
+  co_await weft::sleep_for(200us);
+}
+
+TEST(Trace, WritesAChromeTraceOfTheRun) {
+  auto path = temp_path("weft_trace_test.json");
+  std::remove(path.c_str());
+  constexpr int k_children = 300;
+  {
+    weft::testing::scoped_env env("WEFT_TRACE", path.c_str());
+    weft::run({.procs = 2, .name = "traced"}, [] { return workload(k_children); });
+  }
+  auto runs = weft::metrics::snapshot().total().tasks_run;
+  auto j = load(path);
+  ASSERT_TRUE(j.contains("traceEvents"));
+  const auto& other = j["otherData"];
+  EXPECT_EQ(other["schema"], "weft.trace/1");
+  EXPECT_EQ(other["runtime"], "traced");
+  EXPECT_EQ(other["procs"], 2);
+  EXPECT_EQ(other["dropped_events"], 0);
+
+  std::size_t slices = 0, child_slices = 0, non_meta = 0;
+  std::set<long long> flow_out, flow_in;
+  std::set<int> thread_names;
+  bool alive_counter = false, queue_counter = false;
+  const std::string child_name = "trace_test.cpp:" + std::to_string(g_child_line);
+  for (const auto& e : j["traceEvents"]) {
+    auto ph = e["ph"].get<std::string>();
+    int tid = e["tid"].get<int>();
+    EXPECT_GE(tid, 0);
+    EXPECT_LT(tid, 2);
+    if (ph == "M") {
+      if (e["name"] == "thread_name") thread_names.insert(tid);
+      continue;
+    }
+    ++non_meta;
+    EXPECT_GE(e["ts"].get<double>(), 0.0);
+    if (ph == "X") {
+      ++slices;
+      EXPECT_GE(e["dur"].get<double>(), 0.0);
+      if (e["name"] == child_name) ++child_slices;
+    } else if (ph == "s") {
+      EXPECT_TRUE(flow_out.insert(e["id"].get<long long>()).second) << "flow id reused";
+    } else if (ph == "f") {
+      EXPECT_EQ(e["bp"], "e");
+      EXPECT_TRUE(flow_in.insert(e["id"].get<long long>()).second) << "flow id ends twice";
+    } else if (ph == "C") {
+      alive_counter = alive_counter || e["name"] == "tasks alive";
+      queue_counter = queue_counter || e["name"].get<std::string>().starts_with("run queue w");
+    }
+  }
+  EXPECT_EQ(other["events"].get<std::size_t>(), non_meta);
+  // Every task run is a slice; the children each ran twice (they yield once).
+  EXPECT_EQ(slices, runs);
+  EXPECT_EQ(child_slices, 2u * k_children);
+  // Every arrow that ends started somewhere; every child was made runnable by a running task
+  // (its spawn), so there are at least that many.
+  for (auto id : flow_in) EXPECT_TRUE(flow_out.count(id)) << "flow " << id << " has no start";
+  EXPECT_GE(flow_in.size(), static_cast<std::size_t>(k_children));
+  EXPECT_EQ(thread_names, (std::set<int>{0, 1}));
+  EXPECT_TRUE(alive_counter);
+  EXPECT_TRUE(queue_counter);
+}
+
+// A trace file that cannot be opened leaves tracing off; the run itself is unaffected.
+TEST(Trace, AnUnwritablePathDoesNotFailTheRun) {
+  weft::testing::scoped_env env("WEFT_TRACE", "/nonexistent-dir/weft/trace.json");
+  auto v = weft::run({.procs = 2}, []() -> weft::task<int> {
+    co_await workload(10);
+    co_return 42;
+  });
+  EXPECT_EQ(v, 42);
+}
+
+// With a tiny buffer the recorder loses events (the oldest by default, the newest when a
+// writer streams), but never blocks or corrupts the file: it stays valid JSON and its counts
+// add up.
+void check_bounded(const char* stream) {
+  auto path = temp_path("weft_trace_small.json");
+  std::remove(path.c_str());
+  {
+    weft::testing::scoped_env env("WEFT_TRACE", path.c_str());
+    weft::testing::scoped_env buf("WEFT_TRACE_BUFFER_MB", "1");
+    weft::testing::scoped_env str("WEFT_TRACE_STREAM", stream);
+    weft::run({.procs = 1}, []() -> weft::task<> {
+      for (int round = 0; round < 20; ++round) co_await workload(500);
+    });
+  }
+  auto runs = weft::metrics::snapshot().total().tasks_run;
+  auto j = load(path);
+  std::size_t non_meta = 0, slices = 0;
+  for (const auto& e : j["traceEvents"]) {
+    if (e["ph"] != "M") ++non_meta;
+    if (e["ph"] == "X") ++slices;
+  }
+  EXPECT_EQ(j["otherData"]["events"].get<std::size_t>(), non_meta);
+  auto dropped = j["otherData"]["dropped_events"].get<std::size_t>();
+  // Each run recorded a slice, which was written or dropped.
+  EXPECT_LE(slices, runs);
+  EXPECT_GE(slices + dropped, runs);
+  EXPECT_GT(slices, 0u);
+}
+
+TEST(Trace, ABoundedBufferKeepsTheNewest) {
+  check_bounded(nullptr);
+}
+
+TEST(Trace, AStreamingWriterDropsRatherThanBlocks) {
+  check_bounded("1");
+}
+
+}  // namespace
