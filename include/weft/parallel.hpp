@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <exception>
 #include <optional>
+#include <source_location>
 #include <type_traits>
 #include <utility>
 
@@ -66,13 +67,15 @@ inline task<> join_forks(task_group& g, std::exception_ptr err) {
   if (child_err) std::rethrow_exception(child_err);
 }
 
+// `site` is the parallel_for call: the chunks' task class in the metrics, so the doctor names
+// the user's loop rather than this header.
 template <class Index, class F>
-task<> for_range(Index b, Index e, std::size_t grain, F& fn) {
+task<> for_range(Index b, Index e, std::size_t grain, F& fn, std::source_location site) {
   throw_if_cancelled();  // a chunk that starts after a failure elsewhere does nothing
   task_group g;
   while (span_of(b, e) > grain) {
     Index mid = b + static_cast<Index>(span_of(b, e) / 2);
-    g.spawn([mid, e, grain, &fn] { return for_range(mid, e, grain, fn); });
+    g.spawn([mid, e, grain, &fn, site] { return for_range(mid, e, grain, fn, site); }, site);
     e = mid;
   }
   std::exception_ptr err;
@@ -86,18 +89,22 @@ task<> for_range(Index b, Index e, std::size_t grain, F& fn) {
 }
 
 template <class T, class Index, class Map, class Combine>
-task<T> reduce_range(Index b, Index e, std::size_t grain, Map& map, Combine& combine) {
+task<T> reduce_range(Index b, Index e, std::size_t grain, Map& map, Combine& combine,
+                     std::source_location site) {
   throw_if_cancelled();
   if (span_of(b, e) <= grain) co_return serial_reduce<T>(b, e, map, combine);
   Index mid = b + static_cast<Index>(span_of(b, e) / 2);
   std::optional<T> right;
   task_group g;
   g.spawn(
-      [&]() -> task<> { right.emplace(co_await reduce_range<T>(mid, e, grain, map, combine)); });
+      [&]() -> task<> {
+        right.emplace(co_await reduce_range<T>(mid, e, grain, map, combine, site));
+      },
+      site);
   std::optional<T> left;
   std::exception_ptr err;
   try {
-    left.emplace(co_await reduce_range<T>(b, mid, grain, map, combine));
+    left.emplace(co_await reduce_range<T>(b, mid, grain, map, combine, site));
   } catch (...) {
     err = std::current_exception();
     g.cancel();
@@ -129,10 +136,12 @@ std::size_t probe_grain(Index& begin, Index end, Run&& run) {
 
 }  // namespace detail
 
-// Calls fn(i) for every i in [begin, end), in parallel. Completes when all calls have.
+// Calls fn(i) for every i in [begin, end), in parallel. Completes when all calls have. `site`
+// (the caller's, by default) names the loop's tasks in the metrics and traces.
 template <class Index, class F>
-requires std::is_integral_v<Index> task<> parallel_for(Index begin, Index end, F fn,
-                                                       parallel_options o = {}) {
+requires std::is_integral_v<Index> task<> parallel_for(
+    Index begin, Index end, F fn, parallel_options o = {},
+    std::source_location site = std::source_location::current()) {
   if (end <= begin) co_return;
   std::size_t grain = o.grain;
   if (grain == 0) {
@@ -140,15 +149,15 @@ requires std::is_integral_v<Index> task<> parallel_for(Index begin, Index end, F
         detail::probe_grain(begin, end, [&](Index b, Index e) { detail::serial_for(b, e, fn); });
     if (begin >= end) co_return;
   }
-  co_await detail::for_range(begin, end, grain, fn);
+  co_await detail::for_range(begin, end, grain, fn, site);
 }
 
 // Reduces map(i) over [begin, end) with combine, in parallel: combine(init, map(begin) ...).
 // combine must be associative; chunks are combined in index order, so it need not commute.
 template <class Index, class T, class Map, class Combine>
-requires std::is_integral_v<Index> task<T> parallel_reduce(Index begin, Index end, T init, Map map,
-                                                           Combine combine,
-                                                           parallel_options o = {}) {
+requires std::is_integral_v<Index> task<T> parallel_reduce(
+    Index begin, Index end, T init, Map map, Combine combine, parallel_options o = {},
+    std::source_location site = std::source_location::current()) {
   if (end <= begin) co_return init;
   std::size_t grain = o.grain;
   T acc = std::move(init);
@@ -158,7 +167,7 @@ requires std::is_integral_v<Index> task<T> parallel_reduce(Index begin, Index en
     });
     if (begin >= end) co_return acc;
   }
-  T rest = co_await detail::reduce_range<T>(begin, end, grain, map, combine);
+  T rest = co_await detail::reduce_range<T>(begin, end, grain, map, combine, site);
   co_return combine(std::move(acc), std::move(rest));
 }
 

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <source_location>
 #include <string>
 #include <utility>
 
@@ -32,32 +33,36 @@ class worker_pool {
   ~worker_pool() = default;
 
   // Waits for room in the queue, then starts fn (a callable returning task<T> or a plain value)
-  // as a job. Throws usage_error after close().
+  // as a job. Throws usage_error after close(). `site` (the caller's) names the job's task
+  // class in the metrics and traces.
   template <class F>
-  auto submit(F fn) -> task<join_handle<detail::spawn_result_t<F>>> {
+  auto submit(F fn, std::source_location site = std::source_location::current())
+      -> task<join_handle<detail::spawn_result_t<F>>> {
     using R = detail::spawn_result_t<F>;
     check_open();
     co_await queued_.acquire();
     pending_.add(1);
     note_waiting(+1);
-    co_return spawn([this, f = std::move(fn)]() mutable -> task<R> {
-      struct leave {
-        worker_pool* p;
-        ~leave() {
-          p->running_.release();
-          p->pending_.done();
-        }
-      };
-      co_await running_.acquire();
-      queued_.release();
-      note_waiting(-1);
-      leave l{this};
-      if constexpr (detail::is_task<std::invoke_result_t<F&>>::value) {
-        co_return co_await f();
-      } else {
-        co_return f();
-      }
-    });
+    co_return spawn(
+        [this, f = std::move(fn)]() mutable -> task<R> {
+          struct leave {
+            worker_pool* p;
+            ~leave() {
+              p->running_.release();
+              p->pending_.done();
+            }
+          };
+          co_await running_.acquire();
+          queued_.release();
+          note_waiting(-1);
+          leave l{this};
+          if constexpr (detail::is_task<std::invoke_result_t<F&>>::value) {
+            co_return co_await f();
+          } else {
+            co_return f();
+          }
+        },
+        site);
   }
 
   // No more submits.

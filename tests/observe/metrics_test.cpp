@@ -122,6 +122,35 @@ TEST(Metrics, TaskClassesAreKeyedBySpawnSite) {
   EXPECT_EQ(runs, s.total().tasks_run);  // every run is counted in exactly one class
 }
 
+// The chunks of a parallel_for and the jobs of a worker_pool are counted under the line that
+// called parallel_for / submit, not under the library's own spawn.
+TEST(Metrics, LibraryTasksAreClassedAtTheCallersLine) {
+  int loop_line = 0, submit_line = 0;
+  weft::run({.procs = 2}, [&]() -> weft::task<> {
+    loop_line = __LINE__ + 1;
+    co_await weft::parallel_for(0, 64, [](int) {}, {.grain = 1});
+    weft::worker_pool pool({.workers = 2});
+    submit_line = __LINE__ + 1;
+    auto h = co_await pool.submit([] { return 1; });
+    EXPECT_EQ(co_await h, 1);
+    co_await pool.join();
+  });
+  auto s = weft::metrics::snapshot();
+  auto find = [&](int line) -> const weft::metrics::class_stats* {
+    for (const auto& c : s.classes) {
+      if (c.site.ends_with("metrics_test.cpp:" + std::to_string(line))) return &c;
+    }
+    return nullptr;
+  };
+  const auto* loop = find(loop_line);
+  ASSERT_NE(loop, nullptr);
+  EXPECT_EQ(loop->tasks, 63u);  // 64 single-item chunks: the first runs in the caller
+  const auto* job = find(submit_line);
+  ASSERT_NE(job, nullptr);
+  EXPECT_EQ(job->tasks, 1u);
+  for (const auto& c : s.classes) EXPECT_EQ(c.site.find("weft/parallel.hpp"), std::string::npos);
+}
+
 // More spawn sites than the table holds: the rest are counted together, none lost. Each
 // instantiation of site_no<N> is a distinct call site (its function name differs).
 template <int N>

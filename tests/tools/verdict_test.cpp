@@ -34,6 +34,7 @@ struct shape {
   double span = -1;  // default: longest
   std::map<std::string, double> blocked{};
   std::vector<weft_doctor::object_time> objects{};
+  std::vector<weft_doctor::class_time> classes{};
   double max_pool_workers = 0;
 };
 
@@ -61,6 +62,7 @@ run_account make(const shape& s, int cores = 2) {
   a.tasks.running_s = s.run;
   a.tasks.blocked_s = s.blocked;
   a.tasks.objects = s.objects;
+  a.tasks.classes = s.classes;
   a.tasks.tasks_run = s.tasks_run;
   a.tasks.tasks_spawned = s.spawned;
   a.tasks.longest_run_s = s.longest;
@@ -216,6 +218,45 @@ TEST(Verdict, TasksNearTheSpawnCostAreTooFine) {
   auto d = judge(k_fine);
   EXPECT_EQ(d.verdict, "decomposition");
   EXPECT_EQ(d.subtype, "too-fine");
+}
+
+// With task classes in the metrics, the finding and the change name the line that starts the
+// small tasks (the busiest by runs), not just their mean.
+TEST(Verdict, TooFineNamesTheLineThatStartsTheTasks) {
+  auto shapes = k_fine;
+  for (auto& s : shapes) {
+    s.classes = {{.site = "/src/app/main.cpp:12", .tasks = 1, .runs = 1, .running_s = 0.1},
+                 {.site = "/src/app/walk.cpp:88",
+                  .tasks = s.tasks_run - 1,
+                  .runs = s.tasks_run - 1,
+                  .running_s = s.run - 0.1}};
+  }
+  auto d = judge(shapes);
+  ASSERT_EQ(d.subtype, "too-fine");
+  EXPECT_NE(all_findings(d).find("started at walk.cpp:88"), std::string::npos) << all_findings(d);
+  bool named = false;
+  for (const auto& c : d.changes) named = named || c.find("walk.cpp:88") != std::string::npos;
+  EXPECT_TRUE(named);
+}
+
+TEST(Verdict, BlockingNamesTheTasksThatWaited) {
+  auto shapes = k_contended;
+  for (auto& s : shapes) {
+    s.classes = {{.site = "/src/db.cpp:40",
+                  .tasks = 100,
+                  .runs = 200,
+                  .running_s = 0.2,
+                  .blocked_s = {{"mutex", s.blocked.count("mutex") ? s.blocked.at("mutex") : 0}}},
+                 {.site = "/src/log.cpp:7",
+                  .tasks = 5,
+                  .runs = 5,
+                  .running_s = 0.01,
+                  .blocked_s = {{"timer", 5.0}}}};
+  }
+  auto d = judge(shapes);
+  ASSERT_EQ(d.rule, "blocking");
+  EXPECT_NE(all_findings(d).find("tasks started at db.cpp:40 waited longest"), std::string::npos)
+      << all_findings(d);
 }
 
 TEST(Verdict, TooFineEvenWhenScalingLosesNothing) {

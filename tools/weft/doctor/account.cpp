@@ -50,6 +50,19 @@ run_account account_of(const run_record& r, int cores) {
   }
   std::sort(k.objects.begin(), k.objects.end(),
             [](const auto& x, const auto& y) { return x.blocked_s > y.blocked_s; });
+  for (const auto& c : m.classes) {
+    class_time ct{c.site,
+                  c.function,
+                  static_cast<double>(c.tasks),
+                  static_cast<double>(c.runs),
+                  s(c.run_ns),
+                  s(c.sched_latency_ns),
+                  {}};
+    for (const auto& [cause, ns] : c.blocked_ns) ct.blocked_s[cause] = s(ns);
+    k.classes.push_back(std::move(ct));
+  }
+  std::sort(k.classes.begin(), k.classes.end(),
+            [](const auto& x, const auto& y) { return x.running_s > y.running_s; });
   k.tasks_run = static_cast<double>(t.tasks_run);
   k.tasks_spawned = static_cast<double>(t.tasks_spawned);
   k.longest_run_s = s(t.max_run_ns);
@@ -96,6 +109,7 @@ run_account mean_account(std::span<const run_account> runs) {
   m.procs = runs.front().procs;
   m.runs = static_cast<int>(runs.size());
   std::map<std::pair<std::string, std::string>, object_time> objects;
+  std::map<std::string, class_time> classes;
   for (const auto& a : runs) {
     m.wall_s += a.wall_s / n;
     m.process_wall_s += a.process_wall_s / n;
@@ -114,6 +128,16 @@ run_account mean_account(std::span<const run_account> runs) {
       t.name = o.name;
       t.blocked_s += o.blocked_s / n;
       t.waits += o.waits / n;
+    }
+    for (const auto& c : a.tasks.classes) {
+      auto& t = classes[c.site];
+      t.site = c.site;
+      t.function = c.function;
+      t.tasks += c.tasks / n;
+      t.runs += c.runs / n;
+      t.running_s += c.running_s / n;
+      t.runnable_s += c.runnable_s / n;
+      for (const auto& [cause, v] : c.blocked_s) t.blocked_s[cause] += v / n;
     }
     m.tasks.tasks_run += a.tasks.tasks_run / n;
     m.tasks.tasks_spawned += a.tasks.tasks_spawned / n;
@@ -140,6 +164,9 @@ run_account mean_account(std::span<const run_account> runs) {
     m.steals_retry += a.steals_retry / n;
   }
   for (auto& [key, o] : objects) m.tasks.objects.push_back(o);
+  for (auto& [key, c] : classes) m.tasks.classes.push_back(std::move(c));
+  std::sort(m.tasks.classes.begin(), m.tasks.classes.end(),
+            [](const auto& x, const auto& y) { return x.running_s > y.running_s; });
   std::sort(m.tasks.objects.begin(), m.tasks.objects.end(),
             [](const auto& x, const auto& y) { return x.blocked_s > y.blocked_s; });
   return m;

@@ -48,11 +48,30 @@ struct object_time {
   double waits = 0;
 };
 
+// One task class (the tasks started from one source line), in seconds.
+struct class_time {
+  std::string site{};  // "file:line", or "other"
+  std::string function{};
+  double tasks = 0;  // started
+  double runs = 0;
+  double running_s = 0;
+  double runnable_s = 0;
+  std::map<std::string, double> blocked_s{};  // by cause
+  double run_ns_per_task() const { return tasks > 0 ? running_s * 1e9 / tasks : 0; }
+  double run_ns_per_run() const { return runs > 0 ? running_s * 1e9 / runs : 0; }
+  double blocked_total_s() const {
+    double t = 0;
+    for (const auto& [cause, v] : blocked_s) t += v;
+    return t;
+  }
+};
+
 struct task_time {
   double running_s = 0;
   double runnable_s = 0;                    // summed scheduling latency
   std::map<std::string, double> blocked_s;  // by cause
   std::vector<object_time> objects;         // named objects, most blocked first
+  std::vector<class_time> classes;          // task classes, most run time first
   double tasks_run = 0;                     // resumptions
   double tasks_spawned = 0;
   double longest_run_s = 0;

@@ -95,6 +95,23 @@ run_metrics parse_metrics(const nlohmann::json& j) {
                            u64(o, "blocked_ns"), u64(o, "waits")});
     }
   }
+  if (auto it = j.find("classes"); it != j.end() && it->is_array()) {
+    for (const auto& c : *it) {
+      class_metrics k{c.value("site", std::string{}),
+                      c.value("function", std::string{}),
+                      u64(c, "tasks"),
+                      u64(c, "runs"),
+                      u64(c, "run_ns"),
+                      u64(c, "sched_latency_ns"),
+                      {}};
+      if (auto b = c.find("blocked_ns"); b != c.end() && b->is_object()) {
+        for (const auto& [cause, v] : b->items()) {
+          if (v.is_number()) k.blocked_ns[cause] = v.get<std::uint64_t>();
+        }
+      }
+      m.classes.push_back(std::move(k));
+    }
+  }
   parse_progress(j, m);
   m.long_run_site = j.value("long_run_site", std::string{});
   return m;

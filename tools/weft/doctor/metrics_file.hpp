@@ -42,6 +42,17 @@ struct object_metrics {
   std::uint64_t waits = 0;
 };
 
+// Tasks started from one place (docs/metrics.md, "classes").
+struct class_metrics {
+  std::string site;  // "file:line", or "other"
+  std::string function;
+  std::uint64_t tasks = 0;
+  std::uint64_t runs = 0;
+  std::uint64_t run_ns = 0;
+  std::uint64_t sched_latency_ns = 0;
+  std::map<std::string, std::uint64_t> blocked_ns;  // by cause
+};
+
 struct run_metrics {
   int procs = 0;
   double wall_s = 0;
@@ -54,6 +65,7 @@ struct run_metrics {
   std::uint64_t span_ns = 0;
   double parallelism = 0;
   std::vector<object_metrics> objects;
+  std::vector<class_metrics> classes;  // empty from runtimes older than the field
   // The program's progress points (weft::progress), summed over their names; empty when it has
   // none or counted nothing. The doctor then measures throughput as progress per second
   // instead of runs per second. Read from "progress": {"name": count, ...} (docs/metrics.md).

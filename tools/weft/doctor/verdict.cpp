@@ -214,6 +214,38 @@ std::string fmt_s(double s) {
   return fmt::format("{:.0f} us", s * 1e6);
 }
 
+// "dir/file.cpp:42" -> "file.cpp:42": a class's site as the findings name it.
+std::string short_site(const std::string& site) {
+  auto slash = site.rfind('/');
+  return slash == std::string::npos ? site : site.substr(slash + 1);
+}
+
+// The task class with the most task runs: where a too-fine program cuts its work.
+const class_time* busiest_by_runs(const task_time& t) {
+  const class_time* best = nullptr;
+  for (const auto& c : t.classes) {
+    if (c.site != "other" && (!best || c.runs > best->runs)) best = &c;
+  }
+  return best;
+}
+
+// The task class that spent the most time blocked on synchronization, and that time.
+std::pair<const class_time*, double> most_sync_blocked(const task_time& t) {
+  const class_time* best = nullptr;
+  double most = 0;
+  for (const auto& c : t.classes) {
+    double b = 0;
+    for (const auto& [cause, v] : c.blocked_s) {
+      if (is_sync_cause(cause)) b += v;
+    }
+    if (c.site != "other" && b > most) {
+      best = &c;
+      most = b;
+    }
+  }
+  return {best, most};
+}
+
 std::uint64_t round_pow2(double v) {
   if (v <= 1) return 1;
   return std::uint64_t{1} << static_cast<int>(std::lround(std::log2(v)));
@@ -289,8 +321,18 @@ void explain(diagnosis& d, const context& c, const std::string& rule_name) {
         "Tasks are too small for their overhead: batch about {} items per task (parallel_for: "
         "raise the grain to {}, or leave it unset and let parallel_for measure).",
         grain, grain);
-    d.changes.push_back(
-        fmt::format("batch ~{} items per task, for ~25 us of work per task", grain));
+    if (const auto* k = busiest_by_runs(a.tasks); k && a.tasks.tasks_run > 0) {
+      d.findings.push_back(fmt::format(
+          "{:.0f}% of the task runs are of tasks started at {}: {:.0f} tasks, {:.0f} ns of run "
+          "time each.",
+          100 * k->runs / a.tasks.tasks_run, short_site(k->site), k->tasks, k->run_ns_per_task()));
+      d.changes.push_back(
+          fmt::format("batch ~{} items per task where {} starts them, for ~25 us of work per task",
+                      grain, short_site(k->site)));
+    } else {
+      d.changes.push_back(
+          fmt::format("batch ~{} items per task, for ~25 us of work per task", grain));
+    }
     d.changes.push_back(fmt::format("use procs = {}", R));
   } else if (rule_name == "blocking") {
     d.findings.push_back(fmt::format(
@@ -310,6 +352,12 @@ void explain(diagnosis& d, const context& c, const std::string& rule_name) {
           "name your mutexes, semaphores and channels (last constructor "
           "argument) so the doctor can say which one");
       d.changes.push_back("shorten the critical sections, or shard the data behind them");
+    }
+    if (auto [k, blocked_s] = most_sync_blocked(a.tasks); k) {
+      d.findings.push_back(fmt::format(
+          "The tasks started at {} waited longest: {} blocked on synchronization over {:.0f} "
+          "tasks.",
+          short_site(k->site), fmt_s(blocked_s), k->tasks));
     }
     d.recommendation = fmt::format(
         "Workers idle while tasks wait on each other: reduce the waiting. Until then, procs = {}.",
