@@ -108,6 +108,12 @@ void fill_process_stats(runtime_stats& s);
 // The counters of the runtime running now, or of the last one to end on this process.
 runtime_stats snapshot();
 
+// What one reading of the runtime's clock costs on this machine, in nanoseconds (measured on the
+// first call, about a millisecond). The always-on accounting reads it two or three times per
+// task run (start, end, and once per spawn for the child's span), which is most of what the
+// counters cost: the doctor reports it beside the spawn cost.
+double clock_read_ns();
+
 // Writes the stats as JSON (schema: docs/metrics.md).
 void write_json(const runtime_stats& s, std::ostream& out);
 

@@ -151,6 +151,13 @@ TEST(Metrics, LibraryTasksAreClassedAtTheCallersLine) {
   for (const auto& c : s.classes) EXPECT_EQ(c.site.find("weft/parallel.hpp"), std::string::npos);
 }
 
+TEST(Metrics, ClockReadCostIsMeasured) {
+  auto ns = weft::metrics::clock_read_ns();
+  EXPECT_GT(ns, 0.0);
+  EXPECT_LT(ns, 100'000.0);  // a sanity bound, not a speed claim
+  EXPECT_EQ(ns, weft::metrics::clock_read_ns());  // measured once per process
+}
+
 // More spawn sites than the table holds: the rest are counted together, none lost. Each
 // instantiation of site_no<N> is a distinct call site (its function name differs).
 template <int N>

@@ -11,6 +11,8 @@
 #include <string>
 #include <weft/weft.hpp>
 
+#include <unistd.h>
+
 #include "support/test_support.hpp"
 
 using namespace std::chrono_literals;
@@ -18,8 +20,9 @@ using json = nlohmann::json;
 
 namespace {
 
+// Per process: ctest runs this binary's tests in parallel, as separate processes.
 std::string temp_path(const char* name) {
-  return testing::TempDir() + name;
+  return testing::TempDir() + std::to_string(getpid()) + "_" + name;
 }
 
 json load(const std::string& path) {

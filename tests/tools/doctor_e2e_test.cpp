@@ -75,6 +75,12 @@ TEST_P(DoctorOnDemo, FindsTheVerdictItWasBuiltFor) {
   }
   for (const char* field : {"sigma", "kappa", "peak_procs"}) EXPECT_TRUE(j["usl"].contains(field));
   EXPECT_GE(j["recommendation"]["procs"].get<int>(), 1);
+  // The doctor's own costs, measured before the sweep.
+  const auto& cost = j["self_cost"];
+  EXPECT_EQ(cost["measured"], true);
+  for (const char* field : {"spawn_join_ns", "yield_ns", "wake_ns", "clock_read_ns"}) {
+    EXPECT_GT(cost[field].get<double>(), 0) << field;
+  }
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
   // Instrumentation multiplies the costs the rules weigh (CPU per task, scheduler share), so

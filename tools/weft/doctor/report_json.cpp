@@ -207,7 +207,10 @@ json to_json(const doctor_report& r) {
   j["runs"] = runs;
   j["self_cost"] = {{"measured", r.cost.measured},
                     {"spawn_join_ns", number(r.cost.spawn_join_ns)},
-                    {"yield_ns", number(r.cost.yield_ns)}};
+                    {"yield_ns", number(r.cost.yield_ns)},
+                    {"wake_ns", number(r.cost.wake_ns)},
+                    {"clock_read_ns", number(r.cost.clock_ns)},
+                    {"accounting_ns_per_run", number(r.cost.accounting_ns())}};
   j["machine"] = {{"cores", r.cores}};
   j["command"] = r.command;
   j["repeat"] = r.repeat;

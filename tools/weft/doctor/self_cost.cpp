@@ -19,7 +19,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 self_cost measure_self_cost() {
   self_cost c;
   try {
-    double spawn = 1e9, yield = 1e9;
+    double spawn = 1e9, yield = 1e9, wake = 1e9;
     weft::run({.procs = 1, .name = "weft-doctor-self-cost"}, [&]() -> weft::task<> {
       for (int t = 0; t < k_tries; ++t) {
         auto t0 = std::chrono::steady_clock::now();
@@ -31,11 +31,27 @@ self_cost measure_self_cost() {
         t0 = std::chrono::steady_clock::now();
         for (int i = 0; i < k_tasks; ++i) co_await weft::yield();
         yield = std::min(yield, seconds_since(t0) * 1e9 / k_tasks);
+
+        // A rendezvous ping-pong: each round trip is two hand-offs, each waking the other side.
+        weft::chan<int> ping, pong;
+        auto echo = weft::spawn([&]() -> weft::task<> {
+          while (auto v = co_await ping.recv()) co_await pong.send(*v);
+        });
+        t0 = std::chrono::steady_clock::now();
+        for (int i = 0; i < k_tasks / 2; ++i) {
+          co_await ping.send(i);
+          co_await pong.recv();
+        }
+        wake = std::min(wake, seconds_since(t0) * 1e9 / k_tasks);
+        ping.close();
+        co_await echo;
       }
     });
     c.measured = true;
     c.spawn_join_ns = spawn;
     c.yield_ns = yield;
+    c.wake_ns = wake;
+    c.clock_ns = weft::metrics::clock_read_ns();
   } catch (const std::exception&) {
     c.measured = false;  // the report says "not measured"; rules fall back to a fixed cost
   }
