@@ -154,7 +154,7 @@ TEST(Metrics, LibraryTasksAreClassedAtTheCallersLine) {
 TEST(Metrics, ClockReadCostIsMeasured) {
   auto ns = weft::metrics::clock_read_ns();
   EXPECT_GT(ns, 0.0);
-  EXPECT_LT(ns, 100'000.0);  // a sanity bound, not a speed claim
+  EXPECT_LT(ns, 100'000.0);                       // a sanity bound, not a speed claim
   EXPECT_EQ(ns, weft::metrics::clock_read_ns());  // measured once per process
 }
 
