@@ -24,6 +24,10 @@ constexpr int k_search_rounds = 4;
 // Channel and lock operations a task may complete without waiting in one run before it is
 // made to yield: Tokio's figure (128), enough that the yield costs under 1% of a hot loop.
 constexpr std::uint16_t k_task_budget = 128;
+// A victim deque holding more than k_flat_fork tasks is a flat fork; a thief then takes up to
+// k_steal_batch more in one visit.
+constexpr std::int64_t k_flat_fork = 64;
+constexpr int k_steal_batch = 15;
 }  // namespace
 
 worker* current_worker() noexcept {
@@ -64,7 +68,7 @@ void worker::push_fork(task_header* t) noexcept {
     task_header* last = nullptr;
     std::size_t n = 0;
     steal_result why{};
-    for (std::int64_t i = 0; i < fork_deque::k_capacity / 2; ++i) {
+    for (std::int64_t i = 0; i < fork_deque::k_max_capacity / 2; ++i) {
       auto* x = forks_.steal(why);
       if (!x) break;
       x->next_ = nullptr;
@@ -229,6 +233,18 @@ task_header* worker::steal_from(worker& victim) noexcept {
   counters_.steals_tried.add(1);
   if (auto* t = victim.forks_.steal(why)) {
     counters_.steals_won.add(1);
+    // A flat fork (a loop that spawned many children before joining): take a few more while
+    // the deque's top line is in our cache, rather than come back for each (every trip costs
+    // cache misses on the victim's deque). Into our own deque, so others can steal them on.
+    for (int more = 0; more < k_steal_batch && victim.forks_.size() > k_flat_fork; ++more) {
+      auto* x = victim.forks_.steal(why);
+      if (!x) break;
+      counters_.steals_won.add(1);
+      if (!forks_.push(x)) {
+        push_ready(x);
+        break;
+      }
+    }
     return t;
   }
   if (why == steal_result::retry) counters_.steals_retry.add(1);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <deque>
 #include <thread>
 #include <vector>
 
@@ -28,13 +29,38 @@ TEST(ForkDeque, OwnerIsLifoThievesAreFifo) {
   EXPECT_EQ(why, steal_result::empty);
 }
 
-TEST(ForkDeque, PushFailsWhenFull) {
+// It grows past its first array, keeping order (checked against a model), up to its largest
+// size; then push fails (and the worker spills to the injector).
+TEST(ForkDeque, GrowsThenFailsWhenFull) {
   fork_deque d;
-  std::vector<task_header> t(fork_deque::k_capacity + 1);
-  for (std::int64_t i = 0; i < fork_deque::k_capacity; ++i) {
-    ASSERT_TRUE(d.push(&t[static_cast<std::size_t>(i)]));
+  std::deque<task_header*> model;
+  const auto n = static_cast<std::size_t>(fork_deque::k_max_capacity);
+  std::vector<task_header> t(n + 1);
+  steal_result why{};
+  for (std::size_t i = 0; i < n; ++i) {
+    ASSERT_TRUE(d.push(&t[i])) << i;
+    model.push_back(&t[i]);
+    // Now and then steal the oldest and push it back, so the live range wraps the arrays.
+    if (i % 1000 == 999) {
+      auto* x = d.steal(why);
+      ASSERT_EQ(x, model.front()) << i;
+      model.pop_front();
+      ASSERT_TRUE(d.push(x)) << "re-push " << i;
+      model.push_back(x);
+    }
   }
+  EXPECT_EQ(d.capacity(), fork_deque::k_max_capacity);
+  EXPECT_EQ(d.size(), fork_deque::k_max_capacity);
   EXPECT_FALSE(d.push(&t.back()));
+  // The owner pops newest first, thieves take oldest first, all in the model's order.
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_EQ(d.pop(), model.back());
+    model.pop_back();
+    EXPECT_EQ(d.steal(why), model.front());
+    model.pop_front();
+  }
+  EXPECT_TRUE(d.push(&t.back()));
+  EXPECT_EQ(d.pop(), &t.back());
 }
 
 TEST(ForkDequeStress, EveryTaskTakenExactlyOnce) {
@@ -55,11 +81,12 @@ TEST(ForkDequeStress, EveryTaskTakenExactlyOnce) {
       }
     });
   }
+  // Pushes in bursts (growing the deque while thieves read it), pops some of each burst.
   for (std::size_t i = 0; i < n; ++i) {
     while (!d.push(&tasks[i])) {
       if (auto* t = d.pop()) mark(t);
     }
-    if (i % 2 == 0) {
+    if (i % 2 == 0 && (i / 5000) % 2 == 1) {
       if (auto* t = d.pop()) mark(t);
     }
   }
