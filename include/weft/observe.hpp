@@ -24,6 +24,7 @@ namespace weft::metrics {
 struct worker_stats {
   int worker = 0;
   std::uint64_t tasks_run = 0;         // task resumptions
+  std::uint64_t timed_runs = 0;        // of those, the ones timed (all, unless sampling)
   std::uint64_t run_ns = 0;            // time inside tasks
   std::uint64_t sched_latency_ns = 0;  // summed time tasks waited runnable before running
   std::uint64_t steals_tried = 0;      // steal attempts on other workers

@@ -268,9 +268,15 @@ void runtime_impl::fill_class_stats(metrics::runtime_stats& s) const {
     w->classes().for_each([&](const void* key, const class_counters& c) {
       auto& m = merged[key];
       m.tasks += c.spawned.get();
-      m.runs += c.runs.get();
-      m.run_ns += ticks_to_ns(c.run_ticks.get());
-      m.sched_latency_ns += ticks_to_ns(c.sched_latency_ticks.get());
+      // Run time and latency were read on the timed runs only: scale them to all runs.
+      auto runs = c.runs.get();
+      auto timed = c.timed_runs.get();
+      double scale = timed ? static_cast<double>(runs) / static_cast<double>(timed) : 0.0;
+      m.runs += runs;
+      m.run_ns +=
+          ticks_to_ns(static_cast<std::uint64_t>(static_cast<double>(c.run_ticks.get()) * scale));
+      m.sched_latency_ns += ticks_to_ns(
+          static_cast<std::uint64_t>(static_cast<double>(c.sched_latency_ticks.get()) * scale));
       for (std::size_t k = 1; k < c.blocked_ticks.size(); ++k) {
         if (auto v = c.blocked_ticks[k].get()) {
           m.blocked_ns[to_string(static_cast<wait_kind>(k))] += ticks_to_ns(v);
@@ -313,7 +319,13 @@ metrics::runtime_stats runtime_impl::stats() const {
     ws.worker = w->index();
     ws.tasks_run = c.tasks_run.get();
     ws.run_ns = ticks_to_ns(c.run_ticks.get());
-    ws.sched_latency_ns = ticks_to_ns(c.sched_latency_ticks.get());
+    // Latency is read on the timed runs only (all of them unless the worker sampled).
+    auto timed = c.timed_runs.get();
+    double scale =
+        timed ? static_cast<double>(c.tasks_run.get()) / static_cast<double>(timed) : 0.0;
+    ws.sched_latency_ns = ticks_to_ns(
+        static_cast<std::uint64_t>(static_cast<double>(c.sched_latency_ticks.get()) * scale));
+    ws.timed_runs = timed;
     ws.steals_tried = c.steals_tried.get();
     ws.steals_won = c.steals_won.get();
     ws.steals_retry = c.steals_retry.get();

@@ -24,6 +24,10 @@ constexpr int k_search_rounds = 4;
 // Channel and lock operations a task may complete without waiting in one run before it is
 // made to yield: Tokio's figure (128), enough that the yield costs under 1% of a hot loop.
 constexpr std::uint16_t k_task_budget = 128;
+// Sampled timing (run_task): while the mean timed run is under k_sample_below_ns, time 2 runs
+// in every k_sample_period; not before k_sample_warmup runs have been timed.
+constexpr std::uint64_t k_sample_below_ns = 2'000;
+constexpr std::uint32_t k_sample_warmup = 16;
 // A victim deque holding more than k_flat_fork tasks is a flat fork; a thief then takes up to
 // k_steal_batch more in one visit.
 constexpr std::int64_t k_flat_fork = 64;
@@ -46,7 +50,9 @@ worker::worker(runtime_impl& rt, int index)
       index_(index),
       rng_(static_cast<std::uint32_t>(index) * 2654435761u + 1),
       long_run_ticks_(ns_to_ticks(k_long_run_ns)),
-      lifo_steal_ticks_(ns_to_ticks(k_lifo_steal_after_ns)) {}
+      lifo_steal_ticks_(ns_to_ticks(k_lifo_steal_after_ns)) {
+  sample_below_ticks_ = ns_to_ticks(k_sample_below_ns);
+}
 
 void worker::push_lifo(task_header* t) noexcept {
   // relaxed: only the owner stores non-null; the exchange below is what hands the old one over.
@@ -132,6 +138,42 @@ void worker::trace_sample(std::uint64_t now) noexcept {
   trace(trace_kind::alive, now, alive > 0 ? static_cast<std::uint64_t>(alive) : 0);
 }
 
+// Untimed runs since the last timed one are settled at the next clock reading: the stretch
+// from the end of that timed run to `now` is their run time plus one pick (queue operations) per
+// run, each costing about mean_gap_. A stretch much longer than its runs' expected length means
+// one of them ran long: sampling stops (every run is timed again) and a long run is counted.
+void worker::settle_untimed(std::uint64_t now) noexcept {
+  auto& c = counters_;
+  auto picks = static_cast<std::uint64_t>(untimed_since_) + 1;
+  auto stretch = last_reading_ != 0 && now > last_reading_ ? now - last_reading_ : 0;
+  auto sched = picks * mean_gap_;
+  auto run = stretch > sched ? stretch - sched : 0;
+  c.run_ticks.add(run);
+  if (run > 8 * untimed_since_ * mean_run_ + sample_below_ticks_) {
+    sampling_ = false;
+    if (run > long_run_ticks_) c.long_runs.add(1);
+    c.max_run_ticks.max(run);
+  }
+  untimed_since_ = 0;
+}
+
+void worker::end_timed_run(std::uint64_t d) noexcept {
+  // Moving average, weight 1/8: follows a change of phase within a few runs.
+  mean_run_ = timed_seen_ == 0 ? d : mean_run_ - mean_run_ / 8 + d / 8;
+  if (timed_seen_ < k_sample_warmup) ++timed_seen_;
+  sampling_ = !tracer_ && timed_seen_ >= k_sample_warmup && mean_run_ < sample_below_ticks_;
+}
+
+// Timing every run costs two or three clock readings, ~30 ns where a reading costs 10 ns, which
+// is more than a fine-grained task itself. So while runs are short (mean under 2 us), only two
+// runs in every k_sample_period are timed, back to back (the second also measures the gap
+// between runs, the scheduler's share); the runs between are counted but not timed, and their
+// time is settled from the clock at the next timed run (settle_untimed). Go samples its
+// scheduling-latency metrics the same way (one goroutine transition in 8). What stays exact:
+// run counts, blocked time (from the stamps taken at wait and wake, at most one stretch
+// stale), the worker's time split (stretches are closed by real readings before any search or
+// park). What becomes an estimate: per-run latency and per-class run time (scaled from the timed
+// runs), the span of untimed runs (charged the mean run length). Tracing times every run.
 void worker::run_task(task_header* t) noexcept {
   t->budget_ = k_task_budget;
   if constexpr (!k_counters_on) {
@@ -144,15 +186,13 @@ void worker::run_task(task_header* t) noexcept {
     run_started_.store(0, std::memory_order_relaxed);
     return;
   }
-  // A fresh reading, not the previous run's end: the queue operations in between are the
-  // scheduler's time, which the doctor's too-fine rule weighs against run time.
-  auto start = ticks();
   auto& c = counters_;
   // Read now: after resume() the task may be gone. The class's counters stay put (slots are
   // never reused), so the reference may be held across the run.
   auto site = t->site_;
   auto& cls = classes_.at(site);
   if (t->wait_ != wait_kind::none) {
+    // From the stamps taken when the wait began and when the task was woken: no clock read.
     auto k = static_cast<std::size_t>(t->wait_);
     if (t->runnable_since_ > t->wait_since_) {
       auto blocked = t->runnable_since_ - t->wait_since_;
@@ -161,6 +201,33 @@ void worker::run_task(task_header* t) noexcept {
     }
     t->wait_ = wait_kind::none;
     t->wait_name_ = nullptr;
+  }
+  c.tasks_run.add(1);
+  cls.runs.add(1);
+  // The first run after a search or park is always timed: a stretch starts at a reading.
+  timed_ = !sampling_ || phase_ < 2 || last_reading_ == 0;
+  if (++phase_ == k_sample_period) phase_ = 0;
+  if (!timed_) {
+    ++untimed_since_;
+    span_charged_ = false;
+    tl_task = t;
+    end_hint_ = 0;
+    // The last reading: thieves may see this run as older than it is, by one stretch at most.
+    run_started_.store(run_mark_ ? run_mark_ : 1, std::memory_order_relaxed);
+    t->resume_.resume();
+    tl_task = nullptr;
+    run_started_.store(0, std::memory_order_relaxed);
+    timed_ = true;
+    return;
+  }
+  // A fresh reading, not the previous run's end: the queue operations in between are the
+  // scheduler's time, which the doctor's too-fine rule weighs against run time.
+  auto start = ticks();
+  if (untimed_since_ > 0) {
+    settle_untimed(start);
+  } else if (last_reading_ != 0 && start > last_reading_) {
+    auto gap = start - last_reading_;
+    mean_gap_ = mean_gap_ == 0 ? gap : mean_gap_ - mean_gap_ / 8 + gap / 8;
   }
   if (start > t->runnable_since_) {
     c.sched_latency_ticks.add(start - t->runnable_since_);
@@ -183,15 +250,17 @@ void worker::run_task(task_header* t) noexcept {
   auto end = end_hint_ ? end_hint_ : ticks();
   run_started_.store(0, std::memory_order_relaxed);
   auto d = end - start;
-  c.tasks_run.add(1);
+  last_reading_ = end;
+  c.timed_runs.add(1);
   c.run_ticks.add(d);
-  cls.runs.add(1);
+  cls.timed_runs.add(1);
   cls.run_ticks.add(d);
   if (d > long_run_ticks_) {
     c.long_runs.add(1);
     if (d > c.max_run_ticks.get()) long_run_site_.store(site, std::memory_order_relaxed);
   }
   c.max_run_ticks.max(d);
+  end_timed_run(d);
   if (tracer_) [[unlikely]]
     trace(trace_kind::slice, start, d, class_key(site), woken_by);
 }
@@ -368,7 +437,15 @@ void worker::run() {
   start_ticks_.store(ticks(), std::memory_order_relaxed);
   while (!rt_.stopping()) {
     auto* t = next_local();
-    if (!t) t = search();
+    if (!t) {
+      // Leaving the run-after-run path: settle the untimed runs now, so the stretch does not
+      // take in the search or the park.
+      if constexpr (k_counters_on) {
+        if (untimed_since_ > 0) settle_untimed(ticks());
+        last_reading_ = 0;
+      }
+      t = search();
+    }
     if (t) {
       found_work_while_searching();
       run_task(t);

@@ -36,6 +36,7 @@ class worker {
   static constexpr std::uint32_t k_fairness_interval = 61;
   static constexpr std::uint32_t k_max_lifo_runs = 32;
   static constexpr std::uint64_t k_lifo_steal_after_ns = 50'000;
+  static constexpr std::uint32_t k_sample_period = 32;
 
   worker(runtime_impl& rt, int index);
 
@@ -53,6 +54,12 @@ class worker {
   // after (end_hint_), and as the "runnable since" stamp of tasks it wakes.
   std::uint64_t take_run_ticks() noexcept {
     if constexpr (!k_counters_on) return 0;
+    if (!timed_) {
+      // An untimed run (sampling, see run_task): its span is charged the mean run length, once.
+      if (span_charged_) return 0;
+      span_charged_ = true;
+      return mean_run_;
+    }
     auto now = ticks_now();
     auto d = now - run_mark_;
     run_mark_ = now;
@@ -104,6 +111,8 @@ class worker {
   void poll_timers() noexcept;
   void found_work_while_searching();
   void trace_sample(std::uint64_t now) noexcept;
+  void settle_untimed(std::uint64_t now) noexcept;
+  void end_timed_run(std::uint64_t d) noexcept;
 
   runtime_impl& rt_;
   const int index_;
@@ -119,6 +128,17 @@ class worker {
   std::uint64_t run_mark_ = 0;  // owner only: start of the unaccounted part of the current run
   std::uint64_t end_hint_ = 0;  // owner only: a reading taken at the task's last suspension point
   std::uint32_t tick_ = 0;
+  // Sampled timing (run_task). Owner only.
+  bool sampling_ = false;                 // runs are short: only 2 in k_sample_period are timed
+  bool timed_ = true;                     // the current run reads the clock
+  bool span_charged_ = false;             // the current untimed run's span got its estimate
+  std::uint32_t phase_ = 0;               // position in the sampling period
+  std::uint32_t untimed_since_ = 0;       // untimed runs since last_reading_
+  std::uint64_t last_reading_ = 0;        // the end of the last timed run; 0 after a search or park
+  std::uint64_t mean_run_ = 0;            // moving average of timed run lengths (ticks)
+  std::uint64_t mean_gap_ = 0;            // moving average of the gap between back-to-back runs
+  std::uint64_t sample_below_ticks_ = 0;  // sample while mean_run_ is under this
+  std::uint32_t timed_seen_ = 0;          // timed runs so far (no sampling before a few are seen)
   std::uint32_t lifo_streak_ = 0;
   std::uint32_t rng_;
   bool searching_ = false;

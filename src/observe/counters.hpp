@@ -39,6 +39,7 @@ struct counter {
 
 struct alignas(64) worker_counters {
   counter tasks_run;
+  counter timed_runs;  // runs whose length was read off the clock (all, unless sampling)
   counter run_ticks;
   counter sched_latency_ticks;
   counter steals_tried;

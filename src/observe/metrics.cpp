@@ -29,6 +29,7 @@ worker_stats runtime_stats::total() const {
   t.worker = -1;
   for (const auto& w : workers) {
     t.tasks_run += w.tasks_run;
+    t.timed_runs += w.timed_runs;
     t.run_ns += w.run_ns;
     t.sched_latency_ns += w.sched_latency_ns;
     t.steals_tried += w.steals_tried;
@@ -55,6 +56,7 @@ nlohmann::json to_json(const worker_stats& w) {
   return {
       {"worker", w.worker},
       {"tasks_run", w.tasks_run},
+      {"timed_runs", w.timed_runs},
       {"run_ns", w.run_ns},
       {"sched_ns", w.sched_ns()},
       {"sched_latency_ns", w.sched_latency_ns},

@@ -37,6 +37,7 @@ struct class_counters {
   std::atomic<const void*> key{nullptr};  // null: free (or, for the overflow slot, "other")
   counter spawned;                        // tasks started from this site
   counter runs;                           // resumptions
+  counter timed_runs;                     // resumptions timed (run_ticks and latency are theirs)
   counter run_ticks;
   counter sched_latency_ticks;
   std::array<counter, static_cast<std::size_t>(wait_kind::count_)> blocked_ticks;

@@ -158,6 +158,51 @@ TEST(Metrics, ClockReadCostIsMeasured) {
   EXPECT_EQ(ns, weft::metrics::clock_read_ns());  // measured once per process
 }
 
+// Fine-grained work is timed by sampling (2 runs in k_sample_period, docs/metrics.md): fewer
+// runs are timed than run, yet every run is counted and the run time adds up.
+TEST(Metrics, ShortRunsAreTimedBySampling) {
+  weft::run({.procs = 1}, []() -> weft::task<> {
+    for (int round = 0; round < 20; ++round) {
+      weft::task_group g;
+      for (int i = 0; i < 1000; ++i) g.spawn([] {});
+      co_await g.wait();
+    }
+  });
+  auto t = weft::metrics::snapshot().total();
+  EXPECT_GE(t.tasks_run, 20'000u);
+  EXPECT_GT(t.timed_runs, 0u);
+  EXPECT_LE(t.timed_runs, t.tasks_run);
+  // Sampling engages while runs average under 2 us; sanitizers make these runs longer.
+  if (!weft::testing::sanitized()) {
+    EXPECT_LT(t.timed_runs, t.tasks_run / 4);
+  }
+  EXPECT_GT(t.run_ns, 0u);
+  EXPECT_LE(t.run_ns, t.wall_ns);
+}
+
+void burn_for(std::chrono::milliseconds d) {
+  auto until = std::chrono::steady_clock::now() + d;
+  while (std::chrono::steady_clock::now() < until) {
+  }
+}
+
+// A long run hidden among short sampled ones is still found: its stretch is settled from the
+// clock, so it counts as a long run and in the run time.
+TEST(Metrics, ALongRunAmongSampledShortOnesIsCounted) {
+  weft::run({.procs = 1}, []() -> weft::task<> {
+    weft::task_group g;
+    for (int i = 0; i < 5000; ++i) g.spawn([] {});
+    for (int i = 0; i < 40; ++i) g.spawn([] {});
+    g.spawn([] { burn_for(15ms); });
+    for (int i = 0; i < 40; ++i) g.spawn([] {});
+    co_await g.wait();
+  });
+  auto t = weft::metrics::snapshot().total();
+  EXPECT_GE(t.long_runs, 1u);
+  EXPECT_GE(t.max_run_ns, 14'000'000u);
+  EXPECT_GE(t.run_ns, 14'000'000u);
+}
+
 // More spawn sites than the table holds: the rest are counted together, none lost. Each
 // instantiation of site_no<N> is a distinct call site (its function name differs).
 template <int N>

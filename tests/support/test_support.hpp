@@ -24,6 +24,21 @@ inline std::size_t scaled(std::size_t n) {
   return n;
 }
 
+// True in a sanitizer build, where everything runs 5-20x slower: a "short" task run is not.
+constexpr bool sanitized() {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+  return true;
+#else
+  return false;
+#endif
+#else
+  return false;
+#endif
+}
+
 // Sets an environment variable for the life of the object.
 class scoped_env {
  public:

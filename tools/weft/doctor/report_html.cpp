@@ -703,7 +703,7 @@ void details_section(const doctor_report& r, page& p) {
       r.cost.measured
           ? fmt::format("spawn+join {:.0f} ns per task, yield {:.0f} ns, channel wake-up {:.0f} "
                         "ns, clock read {:.1f} ns (the always-on accounting takes about three "
-                        "per task run: ~{:.0f} ns)",
+                        "per timed task run, ~{:.0f} ns; runs under 2 us are timed 2 in 32)",
                         r.cost.spawn_join_ns, r.cost.yield_ns, r.cost.wake_ns, r.cost.clock_ns,
                         r.cost.accounting_ns())
           : std::string("not measured"));
