@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -68,7 +70,15 @@ TEST(Deadlock, TwoTasksJoiningOneHandleIsAUsageError) {
                 []() -> weft::task<> {
                   auto h = weft::spawn([]() -> weft::task<> { co_await weft::sleep_for(50ms); });
                   weft::task_group g;
-                  g.spawn([&]() -> weft::task<> { co_await h; });
+                  // The first joiner says when it is about to join; the second joins only
+                  // after that (and a little more, for the first to reach its wait), so the
+                  // order does not depend on how soon a busy machine runs the child.
+                  std::atomic<bool> joining{false};
+                  g.spawn([&]() -> weft::task<> {
+                    joining.store(true);
+                    co_await h;
+                  });
+                  while (!joining.load()) co_await weft::sleep_for(1ms);
                   co_await weft::sleep_for(5ms);
                   co_await h;
                 }),

@@ -71,11 +71,13 @@ TEST(Cancel, TimeoutReachesMutexSemaphoreSleepJoinAndSelect) {
   weft::run({.procs = 2}, []() -> weft::task<> {
     weft::mutex m;
     weft::semaphore release_it(0);
+    weft::semaphore locked(0);
     auto holder = weft::spawn([&]() -> weft::task<> {  // another task holds the mutex
       auto g = co_await m.lock();
+      locked.release();
       co_await release_it.acquire();
     });
-    co_await weft::sleep_for(1ms);
+    co_await locked.acquire();
     EXPECT_THROW(co_await weft::with_timeout(m.lock(), 2ms), weft::timed_out);
     weft::semaphore s(0);
     EXPECT_THROW(co_await weft::with_timeout(s.acquire(), 2ms), weft::timed_out);

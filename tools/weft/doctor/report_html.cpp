@@ -700,13 +700,7 @@ void details_section(const doctor_report& r, page& p) {
       "<details><summary>Self cost and thresholds</summary>\n<p>Self cost (weft on this "
       "machine, one worker): {}.</p>\n<table><tr><th class=\"text\">threshold</th><th>value</th>"
       "<th class=\"text\">meaning</th></tr>\n",
-      r.cost.measured
-          ? fmt::format("spawn+join {:.0f} ns per task, yield {:.0f} ns, channel wake-up {:.0f} "
-                        "ns, clock read {:.1f} ns (the always-on accounting takes about three "
-                        "per timed task run, ~{:.0f} ns; runs under 2 us are timed 2 in 32)",
-                        r.cost.spawn_join_ns, r.cost.yield_ns, r.cost.wake_ns, r.cost.clock_ns,
-                        r.cost.accounting_ns())
-          : std::string("not measured"));
+      escape(describe(r.cost)));
   for (const auto& t : threshold_table()) {
     p.add("<tr><td class=\"text\"><code>{}</code></td><td>{:g}</td>{}</tr>\n", escape(t.name),
           r.limits.*t.field, text_cell(t.meaning));

@@ -170,15 +170,8 @@ void rules_section(const doctor_report& r, std::FILE* out) {
 void print_text(const doctor_report& r, std::FILE* out) {
   fmt::print(out, "weft doctor: {}\n", join(r.command, " "));
   int runs = static_cast<int>(r.sweep.runs.size());
-  fmt::print(
-      out, "  {} cores; {} runs ({} per procs value); self cost: {}\n", r.cores, runs, r.repeat,
-      r.cost.measured
-          ? fmt::format("spawn+join {:.0f} ns/task, yield {:.0f} ns, wake {:.0f} ns, "
-                        "clock read {:.1f} ns (~{:.0f} ns per timed task run; runs under 2 us "
-                        "are timed 2 in 32)",
-                        r.cost.spawn_join_ns, r.cost.yield_ns, r.cost.wake_ns, r.cost.clock_ns,
-                        r.cost.accounting_ns())
-          : std::string("not measured"));
+  fmt::print(out, "  {} cores; {} runs ({} per procs value); self cost: {}\n", r.cores, runs,
+             r.repeat, describe(r.cost));
   sweep_table(r, out);
   model_section(r, out);
   if (!r.accounts.empty()) {

@@ -1,5 +1,6 @@
 #include "doctor/self_cost.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <chrono>
 #include <exception>
@@ -56,6 +57,15 @@ self_cost measure_self_cost() {
     c.measured = false;  // the report says "not measured"; rules fall back to a fixed cost
   }
   return c;
+}
+
+std::string describe(const self_cost& c) {
+  if (!c.measured) return "not measured";
+  return fmt::format(
+      "spawn+join {:.0f} ns per task, yield {:.0f} ns, channel wake-up {:.0f} ns, clock read "
+      "{:.1f} ns (the always-on accounting takes about three per timed task run, ~{:.0f} ns; "
+      "runs under 2 us are timed 2 in 32)",
+      c.spawn_join_ns, c.yield_ns, c.wake_ns, c.clock_ns, c.accounting_ns());
 }
 
 }  // namespace weft_doctor

@@ -7,6 +7,8 @@
 // exact comparison needs a build with them compiled out (bench/overhead).
 #pragma once
 
+#include <string>
+
 namespace weft_doctor {
 
 struct self_cost {
@@ -21,5 +23,8 @@ struct self_cost {
 };
 
 self_cost measure_self_cost();
+
+// One line for the reports: "spawn+join 69 ns per task, yield 26 ns, ..." or "not measured".
+std::string describe(const self_cost& c);
 
 }  // namespace weft_doctor
