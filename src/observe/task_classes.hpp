@@ -73,6 +73,8 @@ class class_table {
 
   std::array<class_counters, k_slots> slots_{};
   class_counters overflow_{};
+  // Set (release) by the owner before it first counts into overflow_; for_each reads it with
+  // acquire, as it does the keys, before it reads those counters.
   std::atomic<bool> used_overflow_{false};
   const void* last_key_ = nullptr;
   class_counters* last_ = nullptr;

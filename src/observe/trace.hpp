@@ -92,6 +92,8 @@ class tracer {
   const bool streaming_;          // WEFT_TRACE_STREAM: a writer thread formats during the run
   const std::uint64_t t0_;        // ticks at the start: the trace's time zero
   const std::uint64_t sample_ticks_;
+  // relaxed: a statistic for the "tasks alive" track, summed with the workers' own counts by
+  // whichever worker samples; orders nothing.
   std::atomic<std::int64_t> alive_{0};
 
   std::mutex m_;
