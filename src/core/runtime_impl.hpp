@@ -89,7 +89,6 @@ class runtime_impl {
   // Wakes the parked timer driver (if any) so it re-reads the next deadline.
   void wake_timer_driver_now() noexcept;
   metrics::runtime_stats stats() const;
-  tracer* trace_sink() const noexcept { return tracer_.get(); }
 
  private:
   void shutdown();

@@ -83,8 +83,6 @@ class worker {
   const class_table& classes() const noexcept { return classes_; }
 
   // Tracing (WEFT_TRACE), owner thread only. The tracer is set before the worker starts.
-  bool tracing() const noexcept { return tracer_ != nullptr; }
-  tracer* trace_sink() const noexcept { return tracer_; }
   // A flow id unique for the next 16M flows of this worker: the worker in the top 8 bits.
   std::uint32_t next_flow() noexcept {
     trace_flows_ = (trace_flows_ + 1) & 0xffffffu;

@@ -58,12 +58,6 @@ struct class_time {
   double runnable_s = 0;
   std::map<std::string, double> blocked_s{};  // by cause
   double run_ns_per_task() const { return tasks > 0 ? running_s * 1e9 / tasks : 0; }
-  double run_ns_per_run() const { return runs > 0 ? running_s * 1e9 / runs : 0; }
-  double blocked_total_s() const {
-    double t = 0;
-    for (const auto& [cause, v] : blocked_s) t += v;
-    return t;
-  }
 };
 
 struct task_time {

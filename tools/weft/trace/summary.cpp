@@ -121,8 +121,6 @@ class handler final : public nlohmann::json_sax<json> {
       s_.slice_us.push_back(e.dur);
     } else if (e.ph == "s") {
       ++s_.flows_out;
-    } else if (e.ph == "f") {
-      ++s_.flows_in;
     } else if (e.ph == "i" || e.ph == "I") {
       auto& w = s_.workers[e.tid];
       if (e.name == "steal") ++w.steals;

@@ -47,8 +47,8 @@ struct trace_summary {
   std::map<long long, worker_row> workers;   // by tid
   std::map<std::string, class_row> classes;  // by slice name
   std::vector<double> slice_us;              // every slice's duration
-  std::uint64_t flows_out = 0, flows_in = 0;
-  double max_alive = 0;  // peak of the "tasks alive" counter
+  std::uint64_t flows_out = 0;               // wake-up arrows started
+  double max_alive = 0;                      // peak of the "tasks alive" counter
 
   double duration_us() const { return last_us > first_us ? last_us - first_us : 0; }
   // The q-quantile (0..1) of the slice durations; 0 without slices. Sorts slice_us.
