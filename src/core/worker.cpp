@@ -277,7 +277,10 @@ task_header* worker::next_local() noexcept {
   // relaxed load as a cheap emptiness test; the exchange takes ownership.
   if (lifo_.load(std::memory_order_relaxed)) {
     if (auto* t = lifo_.exchange(nullptr, std::memory_order_acq_rel)) {
-      if (++lifo_streak_ <= k_max_lifo_runs) {
+      // The streak limit is fairness to the tasks queued here: with none waiting, ending it
+      // would only hand the pair to a thief and turn every later hand-off into a cross-core
+      // one (a ping-pong split over two workers costs twice one kept on one).
+      if (++lifo_streak_ <= k_max_lifo_runs || (queue_.empty() && forks_.empty())) {
         counters_.lifo_runs.add(1);
         return t;
       }

@@ -2,7 +2,9 @@
 //
 // Where a runnable task goes:
 //   lifo_    the task just woken by the running one (send -> recv, join): runs next, cache-hot.
-//            Capped at k_max_lifo_runs in a row so two tasks handing off cannot starve the rest.
+//            Capped at k_max_lifo_runs in a row while other tasks wait in this worker's queues,
+//            so two tasks handing off cannot starve the rest (with none waiting the pair
+//            keeps the worker: ending the streak would only invite a thief to split it).
 //            Stealable only once the victim has been running one task for k_lifo_steal_after,
 //            so an idle worker does not snatch a hand-off that is about to run.
 //   forks_   children spawned by spawn/task_group (depth-first for the owner, oldest-first for

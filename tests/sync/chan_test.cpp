@@ -182,6 +182,35 @@ TEST(Chan, BusyPairCannotStarveAThirdTask) {
   EXPECT_LT(moved.load(), 1000);  // it ran within a few budgets, not after the loop
 }
 
+TEST(Chan, HandOffPairCannotStarveAQueuedTask) {
+  // One worker; two tasks hand a value back and forth over rendezvous channels, so each wakes
+  // the other into the LIFO slot and neither ever uses up a budget. The scheduler's fairness
+  // (the LIFO streak limit, the periodic look at the queues) must still let a task queued
+  // behind them run while they go on.
+  std::atomic<bool> third_ran{false};
+  std::atomic<long> trips{0};
+  weft::run({.procs = 1}, [&]() -> weft::task<> {
+    weft::chan<int> ping, pong;
+    weft::go([&]() -> weft::task<> {
+      while (auto v = co_await ping.recv()) co_await pong.send(*v);
+    });
+    for (int i = 0; i < 200'000 && !third_ran; ++i) {
+      if (i == 10) {
+        weft::go([&]() -> weft::task<> {
+          third_ran = true;
+          co_return;
+        });
+      }
+      co_await ping.send(i);
+      EXPECT_EQ(co_await pong.recv(), i);
+      trips.fetch_add(1);
+    }
+    ping.close();
+  });
+  EXPECT_TRUE(third_ran.load());
+  EXPECT_LT(trips.load(), 1000);  // within a streak or two, not after the loop
+}
+
 TEST(Chan, OperationsOutsideATaskAreUsageErrors) {
   weft::chan<int> c(1);
   EXPECT_TRUE(c.try_send(1));  // try_* work anywhere
