@@ -49,6 +49,7 @@ class cancel_scope : timer_entry {
   bool deadline_passed() const noexcept { return fired_.load(std::memory_order_acquire); }
 
  private:
+  friend void deadline_fired(timer_entry* e) noexcept;
   static void on_deadline(timer_entry* e) noexcept;
   task_header* t_;
   cancel_source* saved_;

@@ -48,7 +48,6 @@ struct select_cancel_node : cancel_callback {
 std::uint32_t select_random() noexcept;
 void select_arm_timer(timer_entry* e, clock::time_point deadline, bool& due);
 void select_cancel_timer(timer_entry* e) noexcept;
-void select_timer_fired(timer_entry* e) noexcept;
 void select_cancelled(cancel_callback* cb) noexcept;
 
 template <class T>
@@ -273,7 +272,7 @@ class select_awaiter {
       if constexpr (!requires { c.core(); }) {
         c.sel_ = &st_;
         c.case_ = static_cast<int>(i);
-        c.fire_ = &detail::select_timer_fired;
+        c.kind_ = detail::timer_kind::select_case;
         c.owner_cancels_ = true;
         bool due = false;
         detail::select_arm_timer(&c, c.deadline_, due);

@@ -21,6 +21,9 @@ namespace detail {
 
 [[noreturn]] void throw_task_misuse(bool empty);
 
+template <class R>
+class owned_task;
+
 struct task_promise_base : recycled_frame {
   // The coroutine that awaits this one; set exactly once, by the awaiter, before the first resume.
   std::coroutine_handle<> continuation_{};
@@ -47,10 +50,8 @@ struct task_promise : task_promise_base {
 
   task<T> get_return_object() noexcept;
   template <class U = T>
-    requires std::is_convertible_v<U&&, T>
-  void return_value(U&& v) {
-    value_.emplace(std::forward<U>(v));
-  }
+  requires std::is_convertible_v<U&&, T>
+  void return_value(U&& v) { value_.emplace(std::forward<U>(v)); }
   T take() {
     if (error_) std::rethrow_exception(error_);
     return std::move(*value_);
@@ -113,6 +114,8 @@ class [[nodiscard]] task {
   awaiter operator co_await() const&& noexcept { return awaiter{h_}; }
 
  private:
+  template <class>
+  friend class detail::owned_task;
   void reset() noexcept {
     if (h_) h_.destroy();
     h_ = {};

@@ -23,8 +23,10 @@ inline std::uint64_t deadline_us(clock::time_point t) noexcept {
 }
 
 struct sleep_awaiter : timer_entry, cancel_callback {
-  task_header* t_ = nullptr;
+  // Before t_: it fits in cancel_callback's tail padding, so the awaiter (and with it every
+  // sleeping task's frame) is 8 bytes smaller.
   bool cancelled_ = false;
+  task_header* t_ = nullptr;
 
   explicit sleep_awaiter(clock::time_point d) noexcept { when_us_ = deadline_us(d); }
   bool await_ready() const noexcept;

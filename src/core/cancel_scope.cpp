@@ -44,7 +44,7 @@ cancel_scope::cancel_scope(cancel_source* extra, const clock::time_point* deadli
   t_->cancel_ = source_;
   if (deadline) {
     auto* rt = current_runtime();
-    fire_ = &on_deadline;
+    kind_ = timer_kind::deadline;
     owner_cancels_ = true;
     when_us_ = rt->timers().to_us(*deadline);
     auto r = rt->timers().add(this);
@@ -66,6 +66,10 @@ cancel_scope::~cancel_scope() {
   }
   t_->cancel_ = saved_;
   release(source_);
+}
+
+void deadline_fired(timer_entry* e) noexcept {
+  cancel_scope::on_deadline(e);
 }
 
 void cancel_scope::on_deadline(timer_entry* e) noexcept {

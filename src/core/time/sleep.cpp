@@ -6,13 +6,13 @@
 
 namespace weft::detail {
 
-namespace {
 void sleep_fired(timer_entry* e) noexcept {
   auto* a = static_cast<sleep_awaiter*>(e);
   auto* t = a->t_;
   t->rt_->make_runnable(t, runtime_impl::placement::ready);  // `a` may be gone after this
 }
 
+namespace {
 void sleep_cancelled(cancel_callback* cb) noexcept {
   auto* a = static_cast<sleep_awaiter*>(cb);
   if (a->t_->rt_->timers().cancel(a)) {
@@ -33,7 +33,7 @@ bool sleep_awaiter::await_suspend(std::coroutine_handle<> h) {
   if (!rt) throw usage_error("weft::sleep_for: called outside a runtime");
   t_ = prepare_wait(h, wait_kind::timer, nullptr);
   auto when = when_us_;  // the awaiter may be gone once the timer is armed
-  fire_ = &sleep_fired;
+  kind_ = timer_kind::sleep;
   timer_service::add_result added{};
   if (auto* cs = t_->cancel_) {
     // Register for cancellation and arm the timer under the source's lock: a cancel cannot fall

@@ -62,14 +62,30 @@ std::size_t timer_service::fire_due(std::uint64_t now) {
     auto* next = fired->next_;
     bool owner_cancels = fired->owner_cancels_;
     fired->next_ = nullptr;
-    fired->fire_(fired);  // may resume the owner elsewhere
+    fire_timer(fired);  // may resume the owner elsewhere
     // Only an owner that cancels (and so waits for this store) keeps the entry alive after
-    // fire_; any other entry may be gone by now and is not touched.
+    // firing; any other entry may be gone by now and is not touched.
     if (owner_cancels) fired->firing_.store(false, std::memory_order_release);
     fired = next;
     ++n;
   }
   return n;
+}
+
+void fire_timer(timer_entry* e) noexcept {
+  switch (e->kind_) {
+    case timer_kind::sleep:
+      sleep_fired(e);
+      return;
+    case timer_kind::select_case:
+      select_timer_fired(e);
+      return;
+    case timer_kind::deadline:
+      deadline_fired(e);
+      return;
+    case timer_kind::none:
+      return;  // never armed that way: add() is only called after the kind is set
+  }
 }
 
 void timer_service::clear() {
