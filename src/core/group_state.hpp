@@ -2,17 +2,19 @@
 // cancel source its children inherit.
 //
 // Spawning children is the hot path of fork-join, so a child costs one atomic RMW to add and
-// two to end, and no lock unless it fails. state_ packs (references << 32) | live children:
+// one to end, and no lock unless it fails or someone waits. state_ packs
+// (references << 32) | waiting flag << 31 | live children:
 //   * the group object holds one reference; each live child one (added with its count in one
-//     fetch_add);
-//   * a child ends with fetch_sub(1) on the count (the one taking it to zero wakes the
-//     waiters), then fetch_sub(1 << 32) on its reference (the last reference frees the state).
-// Keeping the reference until after the wake-up is what makes it safe for the owner to destroy
-// the group as soon as wait() returns. Children borrow the group's cancel source (the state
-// outlives them), so they do not count references on it.
+//     fetch_add, dropped with it in one fetch_sub);
+//   * the waiters, while any are linked, hold one reference between them, and say so with the
+//     waiting flag. The child that takes the count to zero wakes them only if the flag was set
+//     in the value its fetch_sub replaced; then their reference keeps the state alive while it
+//     takes the list. Without the flag nobody needs it, and it touches the state no more.
+// The flag is set and cleared only under lock_, so a waiter that finds it set may link itself:
+// the child that will take the list has not taken it yet. Children borrow the group's cancel
+// source (the state outlives them), so they do not count references on it.
 //
-// Any number of tasks may wait (like Go's WaitGroup). A waiter checks the count under lock_
-// and links itself only if it is non-zero; the last child takes the list under lock_.
+// Any number of tasks may wait (like Go's WaitGroup).
 #pragma once
 
 #include <atomic>
@@ -27,14 +29,18 @@ namespace weft::detail {
 
 struct group_state {
   static constexpr std::uint64_t k_ref = std::uint64_t{1} << 32;
-  static constexpr std::uint64_t k_live_mask = k_ref - 1;
+  static constexpr std::uint64_t k_waiting = std::uint64_t{1} << 31;
+  static constexpr std::uint64_t k_live_mask = k_waiting - 1;
 
   std::atomic<std::uint64_t> state_{k_ref};
-  std::atomic<std::uint64_t> max_span_{0};  // the longest child span, for the waiters
   spin_lock lock_;
   task_header* waiters_ = nullptr;  // guarded by lock_; linked through next_
   std::exception_ptr first_error_;  // guarded by lock_
   cancel_source* cancel_ = nullptr;
+  // The longest child span, for the waiters. On its own cache line: nearly every child raises
+  // it (spans grow with the spawn order), and it must not bounce the line of state_, which the
+  // spawner writes for every child.
+  alignas(64) std::atomic<std::uint64_t> max_span_{0};
 
   std::uint64_t live() const noexcept {
     // acquire: pairs with the children's release RMWs; their effects are visible.
@@ -44,8 +50,8 @@ struct group_state {
 
 // Drops one reference (a child destroyed at shutdown, or the group object); frees at zero.
 void release(group_state* g) noexcept;
-// A child of g ended; `error` is what it threw (or null). Wakes the waiters after the last
-// one, then drops the child's reference.
+// A child of g ended; `error` is what it threw (or null). Drops the child's count and
+// reference, and wakes the waiters if it was the last child.
 void group_child_done(group_state* g, std::exception_ptr error, std::uint64_t span) noexcept;
 
 }  // namespace weft::detail

@@ -3,11 +3,40 @@
 
 namespace weft::detail {
 
+namespace {
+void destroy(group_state* g) noexcept {
+  release(g->cancel_);
+  delete g;
+}
+
+// The last child ended with waiters linked: their reference keeps g alive until it is dropped
+// here, under the lock, together with the flag.
+void wake_waiters(group_state* g) noexcept {
+  task_header* waiters = nullptr;
+  bool last_ref = false;
+  {
+    std::lock_guard l(g->lock_);
+    waiters = std::exchange(g->waiters_, nullptr);
+    // acq_rel: as in release(); whoever drops the last reference frees the state.
+    auto prev =
+        g->state_.fetch_sub(group_state::k_ref | group_state::k_waiting, std::memory_order_acq_rel);
+    last_ref = (prev >> 32) == 1;  // only if the group object was destroyed while they waited
+  }
+  if (last_ref) destroy(g);
+  // Not g: once a waiter runs, it may destroy the group.
+  while (waiters) {
+    auto* next = waiters->next_;
+    waiters->next_ = nullptr;
+    schedule(waiters);
+    waiters = next;
+  }
+}
+}  // namespace
+
 void release(group_state* g) noexcept {
   // acq_rel: the last release sees every child's writes (first_error_) before deleting.
   if ((g->state_.fetch_sub(group_state::k_ref, std::memory_order_acq_rel) >> 32) != 1) return;
-  release(g->cancel_);
-  delete g;
+  destroy(g);
 }
 
 void group_child_done(group_state* g, std::exception_ptr error, std::uint64_t span) noexcept {
@@ -26,23 +55,16 @@ void group_child_done(group_state* g, std::exception_ptr error, std::uint64_t sp
     }
     if (first) cancel(g->cancel_);
   }
-  // acq_rel: release publishes this child's effects to the waiters; acquire makes the last
-  // child see the others' effects before it wakes anyone.
-  auto prev = g->state_.fetch_sub(1, std::memory_order_acq_rel);
-  if ((prev & group_state::k_live_mask) == 1) {
-    task_header* waiters = nullptr;
-    {
-      std::lock_guard l(g->lock_);
-      waiters = std::exchange(g->waiters_, nullptr);
-    }
-    while (waiters) {
-      auto* next = waiters->next_;
-      waiters->next_ = nullptr;
-      schedule(waiters);
-      waiters = next;
-    }
+  // The count and the reference in one RMW. acq_rel: release publishes this child's effects
+  // to the waiters; acquire makes the last child see the others' effects before it wakes
+  // anyone, or frees the state.
+  auto prev = g->state_.fetch_sub(group_state::k_ref | 1, std::memory_order_acq_rel);
+  if ((prev & group_state::k_live_mask) == 1 && (prev & group_state::k_waiting)) {
+    wake_waiters(g);
+    return;
   }
-  release(g);  // our reference, held until the waiters are woken
+  // The last reference: the group object is gone and nobody waits (the waiters hold one).
+  if ((prev >> 32) == 1) destroy(g);
 }
 
 }  // namespace weft::detail
@@ -87,12 +109,29 @@ bool task_group::awaiter::await_ready() const noexcept {
 }
 
 bool task_group::awaiter::await_suspend(std::coroutine_handle<> h) {
+  using detail::group_state;
   auto* s = g_->s_;
   auto* t = detail::prepare_wait(h, detail::wait_kind::group, nullptr);
   std::lock_guard l(s->lock_);
-  if (s->live() == 0) {
+  // acquire: as in live().
+  auto cur = s->state_.load(std::memory_order_acquire);
+  if ((cur & group_state::k_live_mask) == 0) {
     detail::abandon_wait(t);
     return false;
+  }
+  if (!(cur & group_state::k_waiting)) {
+    // The first waiter: set the flag and take the waiters' reference. acq_rel: release orders
+    // the flag before the last child's RMW reads it; acquire, if that RMW came first, makes
+    // the children's effects visible.
+    auto prev =
+        s->state_.fetch_add(group_state::k_ref | group_state::k_waiting, std::memory_order_acq_rel);
+    if ((prev & group_state::k_live_mask) == 0) {
+      // The last child ended between the load and the flag, so it will wake nobody. Not the
+      // last reference: the group object, whose wait() this is, holds one.
+      s->state_.fetch_sub(group_state::k_ref | group_state::k_waiting, std::memory_order_relaxed);
+      detail::abandon_wait(t);
+      return false;
+    }
   }
   t->next_ = s->waiters_;
   s->waiters_ = t;

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <vector>
 #include <weft/weft.hpp>
 
 using namespace std::chrono_literals;
@@ -21,6 +22,39 @@ TEST(TaskGroup, WaitsForEveryChild) {
     co_await g.wait();
     EXPECT_EQ(n.load(), 1000);
   });
+}
+
+TEST(TaskGroup, SeveralTasksWaitOnOneGroup) {
+  // Waiters race the last child: the first to wait sets the group's waiting flag while
+  // children end on other workers. Every waiter must be woken, and only once all children
+  // have ended, whichever came first.
+  constexpr int k_rounds = 300;
+  std::atomic<int> woken{0};
+  weft::run({.procs = 3}, [&]() -> weft::task<> {
+    for (int round = 0; round < k_rounds; ++round) {
+      const int children = round % 9;
+      std::atomic<int> ended{0};
+      weft::task_group g;
+      for (int i = 0; i < children; ++i) {
+        g.spawn([&, i]() -> weft::task<> {
+          if (i % 2) co_await weft::yield();
+          ended.fetch_add(1);
+        });
+      }
+      std::vector<weft::join_handle<int>> waiters;
+      for (int w = 0; w < 3; ++w) {
+        waiters.push_back(weft::spawn([&]() -> weft::task<int> {
+          co_await g.wait();
+          woken.fetch_add(1);
+          co_return ended.load();
+        }));
+      }
+      co_await g.wait();
+      EXPECT_EQ(ended.load(), children);
+      for (auto& h : waiters) EXPECT_EQ(co_await h, children);
+    }
+  });
+  EXPECT_EQ(woken.load(), 3 * k_rounds);
 }
 
 TEST(TaskGroup, WaitOnEmptyGroupReturnsAtOnce) {
