@@ -7,6 +7,8 @@ namespace weft::detail {
 task_registry::task_registry(std::size_t shards) {
   shards_.reserve(shards);
   for (std::size_t i = 0; i < shards; ++i) shards_.push_back(std::make_unique<shard>());
+  held_.resize(shards > 0 ? shards - 1 : 0);
+  for (auto& row : held_) row.by_shard.resize(shards);
 }
 
 task_registry::~task_registry() = default;
@@ -50,22 +52,39 @@ void task_registry::add(task_header* t, std::size_t sh) noexcept {
   slot(s, i).store(t, std::memory_order_release);
 }
 
-void task_registry::remove(task_header* t, bool owner_here) noexcept {
+void task_registry::remove(task_header* t, int remover) noexcept {
   auto& s = *shards_[t->shard_];
   auto i = t->slot_;
   auto* c = chunk_of(s, i);
   c->slots[i % k_chunk].store(nullptr, std::memory_order_relaxed);
   auto& l = c->next[i % k_chunk];
-  if (owner_here) {
+  if (remover == static_cast<int>(t->shard_)) {
     l.store(s.free_head, std::memory_order_relaxed);
     s.free_head = i;
     return;
   }
-  auto head = s.returned.load(std::memory_order_relaxed);
+  if (remover < 0 || static_cast<std::size_t>(remover) >= held_.size()) {
+    push_returned(s, i, i);
+    return;
+  }
+  // Chained here first; the chain's links are written by this thread only until the push
+  // publishes them.
+  auto& h = held_[static_cast<std::size_t>(remover)].by_shard[t->shard_];
+  l.store(h.head, std::memory_order_relaxed);
+  h.head = i;
+  if (h.tail == k_none) h.tail = i;
+  if (++h.count < k_return_batch) return;
+  push_returned(s, h.head, h.tail);
+  h = held_chain{};
+}
+
+void task_registry::push_returned(shard& s, std::uint32_t head, std::uint32_t tail) noexcept {
+  auto& tail_link = link(s, tail);
+  auto top = s.returned.load(std::memory_order_relaxed);
   do {
-    l.store(head, std::memory_order_relaxed);
-    // release: publishes the link and the cleared slot to the owner's acquire exchange.
-  } while (!s.returned.compare_exchange_weak(head, i, std::memory_order_release,
+    tail_link.store(top, std::memory_order_relaxed);
+    // release: publishes the links and the cleared slots to the owner's acquire exchange.
+  } while (!s.returned.compare_exchange_weak(top, head, std::memory_order_release,
                                              std::memory_order_relaxed));
 }
 

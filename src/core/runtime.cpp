@@ -100,10 +100,10 @@ void runtime_impl::unregister_task(task_header* t) noexcept {
   }
   if (t->shard_ == procs_) {
     std::lock_guard g(external_m_);
-    registry_.remove(t, true);
+    registry_.remove(t, static_cast<int>(procs_));  // as the external shard's owner
     return;
   }
-  registry_.remove(t, on_worker && w->index() == t->shard_);
+  registry_.remove(t, on_worker ? w->index() : -1);
 }
 
 void runtime_impl::start_root(spawn_base* root) {
