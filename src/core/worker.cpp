@@ -60,6 +60,16 @@ void worker::push_lifo(task_header* t) noexcept {
   if (prev) push_ready(prev);
 }
 
+bool worker::yield_behind_lifo(task_header* t) noexcept {
+  if (!lifo_.load(std::memory_order_relaxed) || !queue_.empty() || !forks_.empty()) return false;
+  t->runnable_since_ = run_mark();
+  // acq_rel: as in push_lifo(); t is published to thieves (it is suspended by now).
+  auto* x = lifo_.exchange(t, std::memory_order_acq_rel);
+  // Null: a thief took the LIFO task meanwhile, and t, alone in the slot, simply runs next.
+  run_next_ = x;
+  return true;
+}
+
 void worker::push_ready(task_header* t) noexcept {
   if (queue_.push_back(t, rt_.inject())) counters_.overflows.add(1);
   rt_.notify_parked_hint();
@@ -274,6 +284,7 @@ task_header* worker::next_local() noexcept {
     if (auto* t = forks_.steal(why)) return t;
     poll_timers();
   }
+  if (run_next_) return std::exchange(run_next_, nullptr);
   // relaxed load as a cheap emptiness test; the exchange takes ownership.
   if (lifo_.load(std::memory_order_relaxed)) {
     if (auto* t = lifo_.exchange(nullptr, std::memory_order_acq_rel)) {

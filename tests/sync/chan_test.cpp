@@ -211,6 +211,46 @@ TEST(Chan, HandOffPairCannotStarveAQueuedTask) {
   EXPECT_LT(trips.load(), 1000);  // within a streak or two, not after the loop
 }
 
+TEST(Chan, BufferedPairTakesTurnsWithoutStarvingOthers) {
+  // One worker; a producer that never fills a large buffer, and its consumer. At the end of
+  // each budget the producer yields, behind the consumer if that is the only other task here,
+  // so the consumer gets turns while the producer still runs; and a task queued behind the
+  // pair still runs long before the producer is done.
+  constexpr int k_items = 50'000;
+  long got_while_producing = -1;
+  int third_ran_at = -1;
+  long sum = 0;
+  weft::run({.procs = 1}, [&]() -> weft::task<> {
+    weft::chan<int> c(1 << 16);
+    std::atomic<long> got{0};
+    std::atomic<bool> third_ran{false};
+    weft::task_group g;
+    g.spawn([&]() -> weft::task<> {
+      while (auto v = co_await c.recv()) {
+        sum += *v;
+        got.fetch_add(1);
+      }
+    });
+    for (int i = 0; i < k_items; ++i) {
+      if (i == 1000) {
+        weft::go([&]() -> weft::task<> {
+          third_ran = true;
+          co_return;
+        });
+      }
+      if (third_ran && third_ran_at < 0) third_ran_at = i;
+      co_await c.send(i);
+    }
+    got_while_producing = got.load();
+    c.close();
+    co_await g.wait();
+  });
+  EXPECT_GT(got_while_producing, 0);
+  EXPECT_GE(third_ran_at, 1000);
+  EXPECT_LT(third_ran_at, 5000);
+  EXPECT_EQ(sum, static_cast<long>(k_items) * (k_items - 1) / 2);  // nothing lost or doubled
+}
+
 TEST(Chan, OperationsOutsideATaskAreUsageErrors) {
   weft::chan<int> c(1);
   EXPECT_TRUE(c.try_send(1));  // try_* work anywhere
