@@ -83,6 +83,18 @@ task_group::~task_group() {
   if (!dying && s_->live() != 0) {
     detail::cancel(s_->cancel_);  // abandoned children are asked to stop; they end on their own
   }
+  if (dying) {
+    // The runtime is destroying suspended tasks, this object's waiters among them (usually
+    // its owner), and no child will end to drop the reference they held: drop it here. The
+    // workers have stopped, so no child races this.
+    using detail::group_state;
+    std::lock_guard l(s_->lock_);
+    if (s_->state_.load(std::memory_order_relaxed) & group_state::k_waiting) {
+      s_->waiters_ = nullptr;
+      // Not the last reference: the group object's own is dropped below.
+      s_->state_.fetch_sub(group_state::k_ref | group_state::k_waiting, std::memory_order_relaxed);
+    }
+  }
   detail::release(s_);
 }
 
