@@ -61,7 +61,9 @@ void worker::push_lifo(task_header* t) noexcept {
 }
 
 bool worker::yield_behind_lifo(task_header* t) noexcept {
-  if (!lifo_.load(std::memory_order_relaxed) || !queue_.empty() || !forks_.empty()) return false;
+  if (run_next_ || !lifo_.load(std::memory_order_relaxed) || !queue_.empty() || !forks_.empty()) {
+    return false;
+  }
   t->runnable_since_ = run_mark();
   // acq_rel: as in push_lifo(); t is published to thieves (it is suspended by now).
   auto* x = lifo_.exchange(t, std::memory_order_acq_rel);
@@ -276,6 +278,9 @@ void worker::run_task(task_header* t) noexcept {
 }
 
 task_header* worker::next_local() noexcept {
+  // First, before the fairness look below: a task picked there may yield behind the LIFO task
+  // again, and run_next_ holds one task only.
+  if (run_next_) return std::exchange(run_next_, nullptr);
   ++tick_;
   if (tick_ % k_fairness_interval == 0) {
     if (auto* t = pop_injector()) return t;
@@ -284,7 +289,6 @@ task_header* worker::next_local() noexcept {
     if (auto* t = forks_.steal(why)) return t;
     poll_timers();
   }
-  if (run_next_) return std::exchange(run_next_, nullptr);
   // relaxed load as a cheap emptiness test; the exchange takes ownership.
   if (lifo_.load(std::memory_order_relaxed)) {
     if (auto* t = lifo_.exchange(nullptr, std::memory_order_acq_rel)) {

@@ -251,6 +251,47 @@ TEST(Chan, BufferedPairTakesTurnsWithoutStarvingOthers) {
   EXPECT_EQ(sum, static_cast<long>(k_items) * (k_items - 1) / 2);  // nothing lost or doubled
 }
 
+TEST(Chan, YieldsBehindTheLifoTaskLoseNoTask) {
+  // One worker. A producer/consumer pair swaps places at each budget's end (the consumer waits
+  // in the pick-next slot), while a third task keeps coming back through the injection queue
+  // (after each blocking call) and spends a whole budget on its own channel, so it too yields
+  // behind the LIFO task. The third task is picked by the periodic look at the injection queue,
+  // sometimes right after a swap: its own swap must not drop the task already waiting to run
+  // next (it did once: the consumer was lost, and the run ended in a deadlock report).
+  constexpr int k_items = 200'000;
+  long sum = 0;
+  weft::run({.procs = 1}, [&]() -> weft::task<> {
+    weft::chan<int> c(1024);  // over a budget: the producer yields before it fills it
+    std::atomic<bool> done{false};
+    weft::task_group g;
+    g.spawn([&]() -> weft::task<> {
+      while (auto v = co_await c.recv()) sum += *v;
+    });
+    g.spawn([&]() -> weft::task<> {
+      weft::chan<int> own(1024);
+      // Bounded, so that a lost task ends the run in a deadlock report instead of a hang.
+      for (int round = 0; round < 20'000 && !done.load(); ++round) {
+        co_await weft::blocking([] {});
+        for (int i = 0; i < 300; ++i) {
+          co_await own.send(i);
+          (void)co_await own.recv();
+        }
+      }
+    });
+    // Two budget units an item (the lock never waits): the consumer, at one, drains the buffer
+    // and waits, so the producer's sends wake it into the LIFO slot.
+    weft::mutex m;
+    for (int i = 0; i < k_items; ++i) {
+      auto guard = co_await m.lock();
+      co_await c.send(i);
+    }
+    c.close();
+    done = true;
+    co_await g.wait();
+  });
+  EXPECT_EQ(sum, static_cast<long>(k_items) * (k_items - 1) / 2);
+}
+
 TEST(Chan, OperationsOutsideATaskAreUsageErrors) {
   weft::chan<int> c(1);
   EXPECT_TRUE(c.try_send(1));  // try_* work anywhere
