@@ -278,17 +278,21 @@ void worker::run_task(task_header* t) noexcept {
 }
 
 task_header* worker::next_local() noexcept {
-  // First, before the fairness look below: a task picked there may yield behind the LIFO task
-  // again, and run_next_ holds one task only.
-  if (run_next_) return std::exchange(run_next_, nullptr);
+  // Every pick counts, the pick-next task's too: a pair that keeps swapping must not keep the
+  // injection queue and the timers waiting. The fairness look may go ahead of a pending
+  // pick-next task; what it picks cannot swap meanwhile (yield_behind_lifo refuses), since
+  // run_next_ holds one task only.
   ++tick_;
   if (tick_ % k_fairness_interval == 0) {
+    // Timers first (due ones go to the back of queue_): when something is always queued here,
+    // polling them last meant never, and a sleeper on a busy worker slept until it ran dry.
+    poll_timers();
     if (auto* t = pop_injector()) return t;
     if (auto* t = queue_.pop()) return t;
     steal_result why{};
     if (auto* t = forks_.steal(why)) return t;
-    poll_timers();
   }
+  if (run_next_) return std::exchange(run_next_, nullptr);
   // relaxed load as a cheap emptiness test; the exchange takes ownership.
   if (lifo_.load(std::memory_order_relaxed)) {
     if (auto* t = lifo_.exchange(nullptr, std::memory_order_acq_rel)) {

@@ -292,6 +292,36 @@ TEST(Chan, YieldsBehindTheLifoTaskLoseNoTask) {
   EXPECT_EQ(sum, static_cast<long>(k_items) * (k_items - 1) / 2);
 }
 
+TEST(Chan, BusyPairLetsTimersFire) {
+  // One worker; a producer and a consumer that take turns at each budget's end and never run
+  // dry (the buffer holds more than a budget). A sleeping task's timer must still fire while
+  // they run: the periodic look at the timers must not depend on the queues being empty, nor
+  // skip the picks of a swapped pair.
+  std::atomic<bool> woke{false};
+  long sent = 0;
+  weft::run({.procs = 1}, [&]() -> weft::task<> {
+    weft::chan<int> c(4096);
+    weft::task_group g;
+    g.spawn([&]() -> weft::task<> {
+      co_await weft::sleep_for(1ms);
+      woke = true;
+    });
+    g.spawn([&]() -> weft::task<> {
+      while (co_await c.recv()) {
+      }
+    });
+    // Bounded: a starved timer fires only after the loop, when the worker first runs dry.
+    for (int i = 0; i < 50'000'000 && !woke.load(); ++i) {
+      co_await c.send(i);
+      ++sent;
+    }
+    c.close();
+    co_await g.wait();
+  });
+  EXPECT_TRUE(woke.load());
+  EXPECT_LT(sent, 50'000'000);
+}
+
 TEST(Chan, OperationsOutsideATaskAreUsageErrors) {
   weft::chan<int> c(1);
   EXPECT_TRUE(c.try_send(1));  // try_* work anywhere
