@@ -148,7 +148,8 @@ class worker {
   std::uint32_t timed_seen_ = 0;          // timed runs so far (no sampling before a few are seen)
   std::uint32_t lifo_streak_ = 0;
   // The LIFO task displaced by yield_behind_lifo(); runs next. Owner only, never stolen: it is
-  // set while the running task suspends and taken by the very next pick.
+  // set while the running task suspends and taken by the next pick (the one after, when the
+  // periodic fairness look picks first).
   task_header* run_next_ = nullptr;
   std::uint32_t rng_;
   bool searching_ = false;
