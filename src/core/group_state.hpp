@@ -48,6 +48,9 @@ struct group_state {
   }
 };
 
+// lock_ held, waiting flag set: clears the flag, drops the waiters' reference (last_ref: it was
+// the state's last, and the caller frees it after unlocking) and returns the unlinked waiters.
+task_header* take_waiters_locked(group_state* g, bool& last_ref) noexcept;
 // Drops one reference (a child destroyed at shutdown, or the group object); frees at zero.
 void release(group_state* g) noexcept;
 // A child of g ended; `error` is what it threw (or null). Drops the child's count and

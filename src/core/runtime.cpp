@@ -135,6 +135,9 @@ void runtime_impl::make_runnable(task_header* t, placement how) noexcept {
       case placement::ready:
         w->push_ready(t);
         return;
+      case placement::behind_lifo:
+        if (!w->yield_behind_lifo(t)) w->push_ready(t);
+        return;
       case placement::fork:
         w->push_fork(t);
         return;
@@ -261,6 +264,16 @@ bool runtime_impl::is_dying(const task_header* t) const noexcept {
   return dying_.count(const_cast<task_header*>(t)) != 0;
 }
 
+namespace {
+// Run time and latency are read on the timed runs only (all of them unless a worker sampled,
+// see worker::run_task): scaled to all `runs`, in ns.
+std::uint64_t scaled_ns(std::uint64_t ticks, std::uint64_t runs, std::uint64_t timed) noexcept {
+  if (timed == 0) return 0;
+  auto scale = static_cast<double>(runs) / static_cast<double>(timed);
+  return ticks_to_ns(static_cast<std::uint64_t>(static_cast<double>(ticks) * scale));
+}
+}  // namespace
+
 void runtime_impl::fill_class_stats(metrics::runtime_stats& s) const {
   // Merge the workers' tables by class: a class's tasks run wherever they are stolen to.
   std::map<const void*, metrics::class_stats> merged;
@@ -268,15 +281,11 @@ void runtime_impl::fill_class_stats(metrics::runtime_stats& s) const {
     w->classes().for_each([&](const void* key, const class_counters& c) {
       auto& m = merged[key];
       m.tasks += c.spawned.get();
-      // Run time and latency were read on the timed runs only: scale them to all runs.
       auto runs = c.runs.get();
       auto timed = c.timed_runs.get();
-      double scale = timed ? static_cast<double>(runs) / static_cast<double>(timed) : 0.0;
       m.runs += runs;
-      m.run_ns +=
-          ticks_to_ns(static_cast<std::uint64_t>(static_cast<double>(c.run_ticks.get()) * scale));
-      m.sched_latency_ns += ticks_to_ns(
-          static_cast<std::uint64_t>(static_cast<double>(c.sched_latency_ticks.get()) * scale));
+      m.run_ns += scaled_ns(c.run_ticks.get(), runs, timed);
+      m.sched_latency_ns += scaled_ns(c.sched_latency_ticks.get(), runs, timed);
       for (std::size_t k = 1; k < c.blocked_ticks.size(); ++k) {
         if (auto v = c.blocked_ticks[k].get()) {
           m.blocked_ns[to_string(static_cast<wait_kind>(k))] += ticks_to_ns(v);
@@ -319,12 +328,9 @@ metrics::runtime_stats runtime_impl::stats() const {
     ws.worker = w->index();
     ws.tasks_run = c.tasks_run.get();
     ws.run_ns = ticks_to_ns(c.run_ticks.get());
-    // Latency is read on the timed runs only (all of them unless the worker sampled).
+    // run_ticks needs no scaling: untimed stretches are settled into it (settle_untimed).
     auto timed = c.timed_runs.get();
-    double scale =
-        timed ? static_cast<double>(c.tasks_run.get()) / static_cast<double>(timed) : 0.0;
-    ws.sched_latency_ns = ticks_to_ns(
-        static_cast<std::uint64_t>(static_cast<double>(c.sched_latency_ticks.get()) * scale));
+    ws.sched_latency_ns = scaled_ns(c.sched_latency_ticks.get(), ws.tasks_run, timed);
     ws.timed_runs = timed;
     ws.steals_tried = c.steals_tried.get();
     ws.steals_won = c.steals_won.get();

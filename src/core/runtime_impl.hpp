@@ -43,8 +43,10 @@ class runtime_impl {
   // Runs worker 0 on the calling thread until stop; then shuts down. Rethrows a failure.
   void run_until_stopped();
 
-  // Makes t runnable. `how` picks the queue when called on one of this runtime's workers.
-  enum class placement { lifo, ready, fork };
+  // Makes t runnable. `how` picks the queue when called on one of this runtime's workers:
+  // behind_lifo is `ready` for a task yielding at the end of its budget, except that it swaps
+  // places with the LIFO task when that is the only other one there (worker::yield_behind_lifo).
+  enum class placement { lifo, ready, fork, behind_lifo };
   void make_runnable(task_header* t, placement how) noexcept;
   void notify_parked() noexcept;
   // For work pushed on a worker's own queues: wakes a sleeper only if a relaxed look says one

@@ -16,12 +16,9 @@ void wake_waiters(group_state* g) noexcept {
   bool last_ref = false;
   {
     std::lock_guard l(g->lock_);
-    waiters = std::exchange(g->waiters_, nullptr);
-    // acq_rel: as in release(); whoever drops the last reference frees the state.
-    auto prev =
-        g->state_.fetch_sub(group_state::k_ref | group_state::k_waiting, std::memory_order_acq_rel);
-    last_ref = (prev >> 32) == 1;  // only if the group object was destroyed while they waited
+    waiters = take_waiters_locked(g, last_ref);
   }
+  // last_ref only if the group object was destroyed while they waited.
   if (last_ref) destroy(g);
   // Not g: once a waiter runs, it may destroy the group.
   while (waiters) {
@@ -32,6 +29,15 @@ void wake_waiters(group_state* g) noexcept {
   }
 }
 }  // namespace
+
+task_header* take_waiters_locked(group_state* g, bool& last_ref) noexcept {
+  // acq_rel: as in release(); whoever drops the last reference frees the state. The flag
+  // changes only under lock_, which orders it against the waiters that read it.
+  auto prev =
+      g->state_.fetch_sub(group_state::k_ref | group_state::k_waiting, std::memory_order_acq_rel);
+  last_ref = (prev >> 32) == 1;
+  return std::exchange(g->waiters_, nullptr);
+}
 
 void release(group_state* g) noexcept {
   // acq_rel: the last release sees every child's writes (first_error_) before deleting.
@@ -87,12 +93,13 @@ task_group::~task_group() {
     // The runtime is destroying suspended tasks, this object's waiters among them (usually
     // its owner), and no child will end to drop the reference they held: drop it here. The
     // workers have stopped, so no child races this.
-    using detail::group_state;
     std::lock_guard l(s_->lock_);
-    if (s_->state_.load(std::memory_order_relaxed) & group_state::k_waiting) {
-      s_->waiters_ = nullptr;
-      // Not the last reference: the group object's own is dropped below.
-      s_->state_.fetch_sub(group_state::k_ref | group_state::k_waiting, std::memory_order_relaxed);
+    // relaxed: the flag changes only under lock_, held here.
+    if (s_->state_.load(std::memory_order_relaxed) & detail::group_state::k_waiting) {
+      // Not the last reference: the group object's own is dropped below. The waiters are
+      // being destroyed, not woken.
+      bool last_ref = false;
+      detail::take_waiters_locked(s_, last_ref);
     }
   }
   detail::release(s_);
@@ -138,9 +145,11 @@ bool task_group::awaiter::await_suspend(std::coroutine_handle<> h) {
     auto prev =
         s->state_.fetch_add(group_state::k_ref | group_state::k_waiting, std::memory_order_acq_rel);
     if ((prev & group_state::k_live_mask) == 0) {
-      // The last child ended between the load and the flag, so it will wake nobody. Not the
-      // last reference: the group object, whose wait() this is, holds one.
-      s->state_.fetch_sub(group_state::k_ref | group_state::k_waiting, std::memory_order_relaxed);
+      // The last child ended between the load and the flag, so it will wake nobody: undo. Not
+      // the last reference (the group object, whose wait() this is, holds one), and no waiter
+      // was linked (the flag was clear).
+      bool last_ref = false;
+      detail::take_waiters_locked(s, last_ref);
       detail::abandon_wait(t);
       return false;
     }

@@ -64,7 +64,6 @@ bool worker::yield_behind_lifo(task_header* t) noexcept {
   if (run_next_ || !lifo_.load(std::memory_order_relaxed) || !queue_.empty() || !forks_.empty()) {
     return false;
   }
-  t->runnable_since_ = run_mark();
   // acq_rel: as in push_lifo(); t is published to thieves (it is suspended by now).
   auto* x = lifo_.exchange(t, std::memory_order_acq_rel);
   // Null: a thief took the LIFO task meanwhile, and t, alone in the slot, simply runs next.
@@ -186,16 +185,22 @@ void worker::end_timed_run(std::uint64_t d) noexcept {
 // stale), the worker's time split (stretches are closed by real readings before any search or
 // park). What becomes an estimate: per-run latency and per-class run time (scaled from the timed
 // runs), the span of untimed runs (charged the mean run length). Tracing times every run.
+void worker::resume_untimed(task_header* t, std::uint64_t started) noexcept {
+  // relaxed: run_started_ is a hint for thieves (steal_from); a stale value only delays or
+  // hastens one steal from the LIFO slot.
+  run_started_.store(started, std::memory_order_relaxed);
+  tl_task = t;
+  t->resume_.resume();
+  tl_task = nullptr;
+  run_started_.store(0, std::memory_order_relaxed);
+}
+
 void worker::run_task(task_header* t) noexcept {
   t->budget_ = k_task_budget;
   if constexpr (!k_counters_on) {
     // Counters compiled out (bench/overhead): only the scheduler's own use of the clock is
     // left, the stamp that keeps thieves off a hand-off that is about to run.
-    run_started_.store(ticks(), std::memory_order_relaxed);
-    tl_task = t;
-    t->resume_.resume();
-    tl_task = nullptr;
-    run_started_.store(0, std::memory_order_relaxed);
+    resume_untimed(t, ticks());
     return;
   }
   auto& c = counters_;
@@ -222,13 +227,9 @@ void worker::run_task(task_header* t) noexcept {
   if (!timed_) {
     ++untimed_since_;
     span_charged_ = false;
-    tl_task = t;
     end_hint_ = 0;
     // The last reading: thieves may see this run as older than it is, by one stretch at most.
-    run_started_.store(run_mark_ ? run_mark_ : 1, std::memory_order_relaxed);
-    t->resume_.resume();
-    tl_task = nullptr;
-    run_started_.store(0, std::memory_order_relaxed);
+    resume_untimed(t, run_mark_ ? run_mark_ : 1);
     timed_ = true;
     return;
   }

@@ -45,7 +45,8 @@ class worker {
   void run();  // the loop; returns when the runtime stops
 
   // Owner thread only.
-  // Called by the running task t as it yields at the end of its budget: if the only other
+  // For the running task t as it yields at the end of its budget (make_runnable's
+  // behind_lifo placement, which has stamped it runnable): if the only other
   // task here is the one in the LIFO slot, t takes the slot and that task runs next, and true.
   // A producer and a consumer of a buffered channel then take turns on one worker, as they
   // would with no budget, instead of t going to the back of the run queue, where an idle
@@ -118,6 +119,9 @@ class worker {
   void poll_timers() noexcept;
   void found_work_while_searching();
   void trace_sample(std::uint64_t now) noexcept;
+  // Runs t without reading the clock (counters compiled out, or a sampled-out run), with
+  // `started` as the stamp thieves see.
+  void resume_untimed(task_header* t, std::uint64_t started) noexcept;
   void settle_untimed(std::uint64_t now) noexcept;
   void end_timed_run(std::uint64_t d) noexcept;
 

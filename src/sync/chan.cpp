@@ -147,9 +147,7 @@ bool spend_budget(std::coroutine_handle<> h) noexcept {
   t->resume_ = h;
   abandon_wait(t);
   account_span(t);
-  auto* w = current_worker();
-  if (w && &w->rt() == t->rt_ && !t->rt_->shutting_down() && w->yield_behind_lifo(t)) return true;
-  t->rt_->make_runnable(t, runtime_impl::placement::ready);
+  t->rt_->make_runnable(t, runtime_impl::placement::behind_lifo);
   return true;
 }
 
