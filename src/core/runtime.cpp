@@ -232,6 +232,8 @@ void runtime_impl::run_until_stopped() {
     tracer_->finish(last);
   }
   publish_stats();
+  // From here the process totals carry this runtime's waits (snapshots read them from there).
+  for (const auto& w : workers_) fold_site_tallies(w->sites());
   tl_runtime = outer;
   std::lock_guard g(failure_m_);
   if (failure_) std::rethrow_exception(failure_);
@@ -359,7 +361,9 @@ metrics::runtime_stats runtime_impl::stats() const {
     auto before = it == progress_at_start_.end() ? 0 : it->second;
     if (total > before) s.progress[name] = total - before;
   }
-  for (const auto& [key, t] : wait_site_totals()) {
+  std::vector<const site_tallies*> live;
+  for (const auto& w : workers_) live.push_back(&w->sites());
+  for (const auto& [key, t] : wait_site_totals(live)) {
     s.objects.push_back({key.first, key.second, t.blocked_ns, t.waits});
   }
   return s;

@@ -55,7 +55,14 @@ worker::worker(runtime_impl& rt, int index)
 }
 
 void worker::push_lifo(task_header* t) noexcept {
-  // relaxed: only the owner stores non-null; the exchange below is what hands the old one over.
+  // Only the owner stores non-null, so a slot seen empty stays empty until we fill it: a
+  // release store is enough then (a thief's later exchange acquires t). The common case of a
+  // hand-off (the last LIFO task is the one running) saves an RMW. A full slot may be emptied
+  // by a thief at any moment: the exchange is what hands the old task over.
+  if (!lifo_.load(std::memory_order_relaxed)) {
+    lifo_.store(t, std::memory_order_release);
+    return;
+  }
   auto* prev = lifo_.exchange(t, std::memory_order_acq_rel);
   if (prev) push_ready(prev);
 }

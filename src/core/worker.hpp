@@ -28,6 +28,7 @@
 #include "observe/counters.hpp"
 #include "observe/task_classes.hpp"
 #include "observe/trace.hpp"
+#include "observe/wait_sites.hpp"
 
 namespace weft::detail {
 
@@ -91,6 +92,8 @@ class worker {
   parker& parker_of() noexcept { return parker_; }
   class_table& classes() noexcept { return classes_; }
   const class_table& classes() const noexcept { return classes_; }
+  site_tallies& sites() noexcept { return sites_; }
+  const site_tallies& sites() const noexcept { return sites_; }
 
   // Tracing (WEFT_TRACE), owner thread only. The tracer is set before the worker starts.
   // A flow id unique for the next 16M flows of this worker: the worker in the top 8 bits.
@@ -164,6 +167,7 @@ class worker {
   std::uint64_t lifo_steal_ticks_;
   worker_counters counters_;
   class_table classes_;
+  site_tallies sites_;
   tracer* tracer_ = nullptr;           // null: not tracing
   trace_chunk* trace_ = nullptr;       // the chunk this worker fills
   std::uint64_t trace_sample_at_ = 0;  // ticks: when the counter tracks are next sampled

@@ -2,6 +2,7 @@
 #include "observe/wait_sites.hpp"
 
 #include <mutex>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/worker.hpp"
@@ -13,6 +14,9 @@ struct site_registry {
   std::mutex m;
   wait_site* head = nullptr;                                        // guarded by m
   std::map<std::pair<std::string, std::string>, site_totals> gone;  // guarded by m
+  // Interned (kind, name) pairs: id -> pair and back. Ids are never reused. Guarded by m.
+  std::vector<std::pair<std::string, std::string>> keys{{}};  // keys[0]: "no id"
+  std::map<std::pair<std::string, std::string>, std::uint32_t> ids;
 };
 site_registry& registry() {
   static auto* r = new site_registry();  // never destroyed: sites may outlive static dtors
@@ -24,6 +28,14 @@ wait_site::wait_site(const char* kind, std::string name) : kind_(kind), name_(st
   if (name_.empty()) return;
   auto& r = registry();
   std::lock_guard g(r.m);
+  std::pair<std::string, std::string> key{kind_, name_};
+  if (auto it = r.ids.find(key); it != r.ids.end()) {
+    id_ = it->second;
+  } else if (r.keys.size() < site_tallies::k_slots) {
+    id_ = static_cast<std::uint32_t>(r.keys.size());
+    r.ids.emplace(key, id_);
+    r.keys.push_back(std::move(key));
+  }
   next_ = r.head;
   if (r.head) r.head->prev_ = this;
   r.head = this;
@@ -48,23 +60,47 @@ void wait_site::record_wait(std::uint64_t since) noexcept {
   // Called as the task resumes: its worker read the clock when this run started, a few
   // instructions ago, so reuse that reading (a clock read costs ~10 ns on some VMs, and a
   // ping-pong waits twice per round trip).
+  if (name_.empty()) return;  // counted by kind only (worker and class counters)
   auto* w = current_worker();
   auto now = w ? w->run_mark() : ticks();
+  auto d = now > since ? now - since : 0;
+  if (w && id_ != 0) {
+    w->sites().add(id_, d);
+    return;
+  }
   // relaxed: statistics; the registry reads them under its lock at snapshot time.
-  if (now > since) blocked_ticks_.fetch_add(now - since, std::memory_order_relaxed);
+  blocked_ticks_.fetch_add(d, std::memory_order_relaxed);
   waits_.fetch_add(1, std::memory_order_relaxed);
 }
 
-std::map<std::pair<std::string, std::string>, site_totals> wait_site_totals() {
+std::map<std::pair<std::string, std::string>, site_totals> wait_site_totals(
+    std::span<const site_tallies* const> live) {
   auto& r = registry();
   std::lock_guard g(r.m);
   auto out = r.gone;
+  for (const auto* t : live) {
+    t->for_each([&](std::uint32_t id, std::uint64_t ticks, std::uint64_t waits) {
+      auto& o = out[r.keys[id]];
+      o.blocked_ns += ticks_to_ns(ticks);
+      o.waits += waits;
+    });
+  }
   for (auto* s = r.head; s; s = s->next_) {
     auto& t = out[{s->kind_, s->name_}];
     t.blocked_ns += ticks_to_ns(s->blocked_ticks_.load(std::memory_order_relaxed));
     t.waits += s->waits_.load(std::memory_order_relaxed);
   }
   return out;
+}
+
+void fold_site_tallies(const site_tallies& t) {
+  auto& r = registry();
+  std::lock_guard g(r.m);
+  t.for_each([&](std::uint32_t id, std::uint64_t ticks, std::uint64_t waits) {
+    auto& o = r.gone[r.keys[id]];
+    o.blocked_ns += ticks_to_ns(ticks);
+    o.waits += waits;
+  });
 }
 
 }  // namespace weft::detail

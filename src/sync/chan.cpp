@@ -87,12 +87,27 @@ void finish_parked_waiter(chan_waiter* w, wait_site& site) noexcept {
   if (w->result_ != wait_result::destroyed) site.record_wait(w->t_->wait_since_);
 }
 
-void wake_select(select_state* s) noexcept {
-  // acq_rel: release publishes what the waker wrote into the case; acquire pairs with
-  // commit_suspend() so we know whether the task has suspended yet.
-  if (s->phase_.exchange(k_woken_early, std::memory_order_acq_rel) == k_suspended) {
-    schedule(s->t_);
+namespace {
+// Wakes the task of a wait whose phase word is `phase`. Only one party ever wakes a wait (the
+// one that popped its node, or won its select's claim), and once the task has committed
+// (k_suspended) it no longer writes the phase. So if it reads k_suspended the task is parked
+// for good and a load is enough: the exchange, an RMW (~6 ns here), is only needed while the
+// task may still be setting up. A ping-pong wakes a parked task twice per round trip.
+inline void wake_phase(std::atomic<std::uint8_t>& phase, task_header* t) noexcept {
+  // acquire: pairs with commit_suspend()'s release (the task's setup is done). What the waker
+  // wrote into the awaiter reaches the task through schedule()'s own release/acquire.
+  if (phase.load(std::memory_order_acquire) == k_suspended) {
+    schedule(t);
+    return;
   }
+  // acq_rel: release publishes what the waker wrote into the awaiter to a task that has not
+  // suspended yet; acquire pairs with commit_suspend() so we know whether it has meanwhile.
+  if (phase.exchange(k_woken_early, std::memory_order_acq_rel) == k_suspended) schedule(t);
+}
+}  // namespace
+
+void wake_select(select_state* s) noexcept {
+  wake_phase(s->phase_, s->t_);
 }
 
 void wake_waiter(chan_waiter* w) noexcept {
@@ -100,8 +115,8 @@ void wake_waiter(chan_waiter* w) noexcept {
     wake_select(w->sel_);
     return;
   }
-  auto* t = w->t_;  // read before the exchange: afterwards the node may be gone
-  if (w->phase_.exchange(k_woken_early, std::memory_order_acq_rel) == k_suspended) schedule(t);
+  // t_ read first: once the phase says woken the task may run and its node be gone.
+  wake_phase(w->phase_, w->t_);
 }
 
 void throw_wait_result(wait_result r, const chan_core& c, bool sending) {

@@ -162,6 +162,42 @@ TEST(Sync, BlockedTimeIsRecordedAgainstTheNamedObject) {
   EXPECT_TRUE(found);
 }
 
+namespace {
+std::uint64_t waits_on(const weft::metrics::runtime_stats& s, const std::string& kind,
+                       const std::string& name) {
+  for (const auto& o : s.objects) {
+    if (o.kind == kind && o.name == name) return o.waits;
+  }
+  return 0;
+}
+// One receive that must wait on a channel named `name` (the sender comes 2 ms later).
+weft::task<> one_wait_on(const std::string& name) {
+  weft::chan<int> c(0, name);
+  auto h = weft::spawn([&]() -> weft::task<> {
+    co_await weft::sleep_for(2ms);
+    co_await c.send(1);
+  });
+  EXPECT_EQ(co_await c.recv(), 1);
+  co_await h;
+}
+}  // namespace
+
+// Waits are tallied per worker while a runtime runs: a snapshot taken inside the run sees
+// them, the figures after the run keep them, and a later run adds to them.
+TEST(Sync, BlockedTimeCountsWhileRunningAndAcrossRuns) {
+  std::uint64_t inside = 0;
+  weft::run({.procs = 2}, [&]() -> weft::task<> {
+    co_await one_wait_on("tallied");
+    co_await one_wait_on("tallied");  // a second channel of that name shares its line
+    inside = waits_on(weft::metrics::snapshot(), "channel", "tallied");
+  });
+  EXPECT_GE(inside, 2u);
+  auto after_first = waits_on(weft::metrics::snapshot(), "channel", "tallied");
+  EXPECT_GE(after_first, inside);
+  weft::run({.procs = 1}, [&]() -> weft::task<> { co_await one_wait_on("tallied"); });
+  EXPECT_GE(waits_on(weft::metrics::snapshot(), "channel", "tallied"), after_first + 1);
+}
+
 TEST(Sync, DeadlockReportNamesTheObjects) {
   try {
     weft::run({.procs = 2}, []() -> weft::task<> {

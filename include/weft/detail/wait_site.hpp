@@ -23,6 +23,10 @@ struct wait_site {
 
   const char* kind_;
   std::string name_;
+  // The (kind, name) pair's id in the workers' tallies (observe/wait_sites.hpp); 0 when
+  // unnamed (an unnamed site's waits only count by kind) or beyond the tallies' capacity.
+  std::uint32_t id_ = 0;
+  // Waits recorded off a worker, or with id 0 and a name (many distinct names).
   std::atomic<std::uint64_t> blocked_ticks_{0};
   std::atomic<std::uint64_t> waits_{0};
   wait_site* prev_ = nullptr;  // registry links; guarded by the registry's lock
