@@ -11,9 +11,10 @@
 
 namespace weft::detail {
 
+constinit thread_local task_header* tl_task = nullptr;
+
 namespace {
 thread_local worker* tl_worker = nullptr;
-thread_local task_header* tl_task = nullptr;
 
 // Long enough that ordinary tasks never trip it, short enough to catch a loop that forgot to
 // yield (Go's sysmon preempts at 10 ms for the same reason).
@@ -36,9 +37,6 @@ constexpr int k_steal_batch = 15;
 
 worker* current_worker() noexcept {
   return tl_worker;
-}
-task_header* current_task() noexcept {
-  return tl_task;
 }
 
 std::uint64_t worker::ticks_now() noexcept {

@@ -52,6 +52,10 @@ bool park_waiter_locked(chan_waiter* w, spin_lock& lock, waiter_queue& q, std::c
     w->result_ = wait_result::cancelled;
     return false;
   }
+  // Everything a lazily built node (chan_waiter(lazy_t)) left unset, before it is published.
+  w->fn_ = nullptr;
+  w->linked_ = false;
+  w->sel_ = nullptr;
   w->t_ = prepare_wait(h, kind, name);
   w->slot_ = slot;
   w->lock_ = &lock;

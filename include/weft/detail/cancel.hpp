@@ -12,10 +12,18 @@
 namespace weft::detail {
 
 struct cancel_callback {
-  void (*fn_)(cancel_callback*) = nullptr;
-  cancel_callback* prev_ = nullptr;
-  cancel_callback* next_ = nullptr;
-  bool linked_ = false;
+  // Tag: leave the fields unset; the owner sets fn_ and linked_ before the node is used (see
+  // chan_waiter's lazy constructor). add_callback() sets the links.
+  struct lazy_t {};
+
+  cancel_callback() noexcept : fn_(nullptr), prev_(nullptr), next_(nullptr), linked_(false) {}
+  explicit cancel_callback(lazy_t) noexcept {}  // NOLINT: fields set before use (above)
+
+  // No member initialisers: they would apply to the lazy constructor too.
+  void (*fn_)(cancel_callback*);
+  cancel_callback* prev_;
+  cancel_callback* next_;
+  bool linked_;
 };
 
 struct cancel_source {

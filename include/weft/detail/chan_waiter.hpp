@@ -47,23 +47,49 @@ inline bool commit_suspend(std::atomic<std::uint8_t>& phase) noexcept {
 }
 
 struct chan_waiter : cancel_callback {
-  chan_waiter() = default;
+  chan_waiter() noexcept
+      : t_(nullptr),
+        wprev_(nullptr),
+        wnext_(nullptr),
+        sel_(nullptr),
+        slot_(nullptr),
+        lock_(nullptr),
+        queue_(nullptr),
+        case_(0),
+        result_(wait_result::pending),
+        queued_(false),
+        holds_lock_(false) {}
+  // For an awaiter that mostly completes without waiting (a channel operation's fast path):
+  // sets only what is read when no wait happens (t_, result_, holds_lock_);
+  // park_waiter_locked() sets the rest before the node is published. Writing a dozen fields
+  // just before the channel lock's exchange made that exchange wait for them to drain.
+  struct lazy_t {};
+  explicit chan_waiter(lazy_t) noexcept
+      : cancel_callback(cancel_callback::lazy_t{}),  // NOLINT: set in park_waiter_locked()
+        t_(nullptr),
+        result_(wait_result::pending),
+        holds_lock_(false) {}
   // Awaiters may be moved before they are awaited (into a with_timeout frame, say), never
   // while waiting: a copy starts unlinked.
-  chan_waiter(const chan_waiter&) noexcept : cancel_callback() {}
+  chan_waiter(const chan_waiter&) noexcept : chan_waiter() {}
   chan_waiter& operator=(const chan_waiter&) = delete;
 
-  task_header* t_ = nullptr;
-  chan_waiter* wprev_ = nullptr;  // channel queue links; guarded by the channel's lock
-  chan_waiter* wnext_ = nullptr;
-  select_state* sel_ = nullptr;           // non-null for a select case
-  void* slot_ = nullptr;                  // recv: std::optional<T>* to fill; send: T* to move from
-  spin_lock* lock_ = nullptr;             // the lock guarding queue_ (for cancellation)
-  struct waiter_queue* queue_ = nullptr;  // the queue it is linked in
-  int case_ = 0;
-  wait_result result_ = wait_result::pending;
-  bool queued_ = false;
+  // No member initialisers: they would apply to the lazy constructor too.
+  task_header* t_;
+  chan_waiter* wprev_;  // channel queue links; guarded by the channel's lock
+  chan_waiter* wnext_;
+  select_state* sel_;           // non-null for a select case
+  void* slot_;                  // recv: std::optional<T>* to fill; send: T* to move from
+  spin_lock* lock_;             // the lock guarding queue_ (for cancellation)
+  struct waiter_queue* queue_;  // the queue it is linked in
+  int case_;
+  wait_result result_;
+  bool queued_;
   std::atomic<std::uint8_t> phase_{k_setting_up};  // plain waits; a select uses sel_->phase_
+  // A channel awaiter's await_ready() tried the fast path and must wait: it returns false
+  // with the channel's lock still held, and await_suspend() (which the coroutine calls next,
+  // with nothing in between) parks under it, so a wait takes the lock once.
+  bool holds_lock_;
 };
 
 bool runtime_shutting_down() noexcept;
