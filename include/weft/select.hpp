@@ -146,7 +146,31 @@ class select_awaiter {
     std::size_t index_;
   };
 
-  bool await_ready() const noexcept { return false; }
+  // The fast path: try the channel cases one at a time in a random order, each under its own
+  // channel's lock only, and complete the first that is ready, without suspending. The first
+  // ready case of a uniformly random order is a uniform choice among the ready ones, and a
+  // case that is not taken is left untouched, as in the full protocol below. When none is
+  // ready, await_suspend() runs that protocol (all locks at once, poll, queue everywhere), so
+  // waiting and select_or_default's "none ready" still rest on one consistent look at every
+  // channel. Not for selects with a timer case (the full protocol weighs an expired timer
+  // against the ready channels), nor when the task is out of budget or outside a task.
+  bool await_ready() {
+    if constexpr (k_has_timer) {
+      return false;
+    } else {
+      auto* t = detail::current_task();
+      if (!t || t->budget_ <= 1) return false;
+      auto order = random_order();
+      for (std::size_t k = 0; k < N; ++k) {
+        if (try_alone(order[k])) {
+          fired_ = static_cast<int>(order[k]);
+          --t->budget_;
+          return true;
+        }
+      }
+      return false;
+    }
+  }
 
   bool await_suspend(std::coroutine_handle<> h) {
     t_ = detail::require_task("select");
@@ -154,11 +178,7 @@ class select_awaiter {
     collect_locks();
     lock_all();
     // 2. Poll in a random order.
-    std::array<std::size_t, N> order;
-    for (std::size_t i = 0; i < N; ++i) order[i] = i;
-    for (std::size_t i = N - 1; i > 0; --i) {
-      std::swap(order[i], order[detail::select_random() % (i + 1)]);
-    }
+    auto order = random_order();
     for (std::size_t k = 0; k < N; ++k) {
       if (poll_case(order[k])) {
         fired_ = static_cast<int>(order[k]);
@@ -209,6 +229,41 @@ class select_awaiter {
   }
 
  private:
+  static constexpr bool k_has_timer = (!detail::is_channel_case<Cases> || ...);
+
+  static std::array<std::size_t, N> random_order() noexcept {
+    std::array<std::size_t, N> order;
+    for (std::size_t i = 0; i < N; ++i) order[i] = i;
+    for (std::size_t i = N - 1; i > 0; --i) {
+      std::swap(order[i], order[detail::select_random() % (i + 1)]);
+    }
+    return order;
+  }
+
+  // Channel case i under its own lock only (the fast path): completes it if it is ready.
+  bool try_alone(std::size_t i) {
+    bool done = false;
+    visit(i, [&](auto& c) {
+      if constexpr (requires { c.core(); }) {
+        auto& lock = c.core()->lock_;
+        lock.lock();
+        switch (c.try_complete()) {
+          case detail::poll_result::not_ready:
+            lock.unlock();
+            break;
+          case detail::poll_result::done_locked:
+            lock.unlock();
+            done = true;
+            break;
+          case detail::poll_result::done_unlocked:
+            done = true;
+            break;
+        }
+      }
+    });
+    return done;
+  }
+
   void collect_locks() {
     nlocks_ = 0;
     for_each_case([&](auto& c, std::size_t) {

@@ -141,4 +141,26 @@ TEST(Select, SameChannelInTwoCases) {
   });
 }
 
+// A select that never has to wait completes without suspending, and counts against the
+// task's budget: a loop of them still lets the other task on the worker run.
+TEST(Select, ReadySelectsInALoopDoNotStarveOthers) {
+  weft::run({.procs = 1}, []() -> weft::task<> {
+    weft::chan<int> a(1);
+    weft::chan<int> b(1);
+    bool other_ran = false;
+    weft::go([&]() -> weft::task<> {
+      other_ran = true;
+      co_return;
+    });
+    long loops = 0;
+    while (!other_ran && loops < 1'000'000) {
+      auto r = co_await weft::select(a.on_send(1), b.on_send(2));
+      EXPECT_TRUE(r.index() == 0 ? a.try_recv() == 1 : b.try_recv() == 2);
+      ++loops;
+    }
+    EXPECT_TRUE(other_ran);
+    EXPECT_LE(loops, 200);  // the budget (128) ran out and the loop yielded
+  });
+}
+
 }  // namespace
