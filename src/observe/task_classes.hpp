@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <source_location>
+#include <utility>
 
 #include "observe/counters.hpp"
 
@@ -53,8 +54,14 @@ class class_table {
   class_counters& at(std::source_location site) noexcept {
     auto* key = class_key(site);
     if (key == last_key_ && last_) return *last_;
-    last_key_ = key;
-    last_ = &lookup(key);
+    // Two entries: a pair of tasks of two classes taking turns (a producer and its consumer,
+    // a ping-pong) would miss a one-entry cache on every run.
+    std::swap(last_key_, prev_key_);
+    std::swap(last_, prev_);
+    if (key != last_key_ || !last_) {
+      last_key_ = key;
+      last_ = &lookup(key);
+    }
     return *last_;
   }
 
@@ -78,6 +85,8 @@ class class_table {
   std::atomic<bool> used_overflow_{false};
   const void* last_key_ = nullptr;
   class_counters* last_ = nullptr;
+  const void* prev_key_ = nullptr;
+  class_counters* prev_ = nullptr;
 };
 
 }  // namespace weft::detail

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <numeric>
 #include <string>
+#include <thread>
 #include <vector>
 #include <weft/weft.hpp>
 
@@ -93,6 +94,20 @@ TEST(ParallelFor, AutoGrainOnCheapItemsMakesFewChunks) {
   weft::run({.procs = 2}, []() -> weft::task<> {
     std::vector<int> v(1'000'000);
     co_await weft::parallel_for(std::size_t{0}, v.size(), [&](std::size_t i) { v[i] = 1; });
+    EXPECT_EQ(std::accumulate(v.begin(), v.end(), 0), 1'000'000);
+  });
+  EXPECT_LT(weft::metrics::snapshot().total().tasks_spawned, 10'000u);
+}
+
+// One slow item at the start (a stall: preemption, a page fault) must not make the picked
+// grain collapse: the probe weighs its fastest round, so the loop still runs in few chunks.
+TEST(ParallelFor, AutoGrainSurvivesAStallInTheProbe) {
+  weft::run({.procs = 2}, []() -> weft::task<> {
+    std::vector<int> v(1'000'000);
+    co_await weft::parallel_for(std::size_t{0}, v.size(), [&](std::size_t i) {
+      if (i == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      v[i] = 1;
+    });
     EXPECT_EQ(std::accumulate(v.begin(), v.end(), 0), 1'000'000);
   });
   EXPECT_LT(weft::metrics::snapshot().total().tasks_spawned, 10'000u);
