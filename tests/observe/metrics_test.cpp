@@ -108,8 +108,12 @@ TEST(Metrics, TaskClassesAreKeyedBySpawnSite) {
   }
   ASSERT_NE(sleepers, nullptr) << "no class for line " << spawn_line;
   EXPECT_EQ(sleepers->tasks, static_cast<std::uint64_t>(k_tasks));
-  EXPECT_GE(sleepers->runs, 2u * k_tasks);  // each runs, sleeps, runs again
-  EXPECT_GE(sleepers->blocked_ns.at("timer"), k_tasks * 1'000'000ull);
+  // Each runs, sleeps, and usually runs again; but a sleep whose deadline passes before its
+  // task has suspended (the thread preempted, as under TSan on a loaded machine: 3 runs in 20
+  // with both CPUs busy) completes without a second run and without blocking.
+  EXPECT_GE(sleepers->runs, static_cast<std::uint64_t>(k_tasks));
+  EXPECT_GT(sleepers->runs, static_cast<std::uint64_t>(k_tasks + k_tasks / 2));  // most twice
+  EXPECT_GT(sleepers->blocked_ns.at("timer"), 0u);
   EXPECT_NE(sleepers->function.find("TaskClassesAreKeyedBySpawnSite"), std::string::npos)
       << sleepers->function;
   // The root's class is there too, and the busiest class comes first.
