@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <random>
 #include <vector>
 #include <weft/weft.hpp>
@@ -130,7 +131,10 @@ TEST(ChanStress, CloseAndCancelRacesLoseNothing) {
 }
 
 // Many selects over shared channels under contention: sums match exactly.
-TEST(SelectStress, ContendedSelectsDeliverEachValueOnce) {
+// Producers select over two sends, consumers over two receives; with_timer adds a timer case to
+// the consumers' selects, which sends them down the lock-all path every time. Without it both
+// sides take the fast path (one channel at a time) and fall back only when nothing is ready.
+void contended_selects(bool with_timer) {
   const std::size_t per = scaled(20'000);
   const int producers = 4;
   const std::size_t n = per * producers;
@@ -154,19 +158,24 @@ TEST(SelectStress, ContendedSelectsDeliverEachValueOnce) {
       g.spawn([&]() -> weft::task<> {
         bool a_open = true, b_open = true;
         while (a_open || b_open) {
-          auto r = co_await weft::select(a.on_recv(), b.on_recv(), weft::after(50ms));
-          if (r.index() == 0) {
-            if (auto v = r.get<0>()) {
-              l.received[*v].fetch_add(1);
-            } else {
-              a_open = false;
-            }
-          } else if (r.index() == 1) {
-            if (auto v = r.get<1>()) {
-              l.received[*v].fetch_add(1);
-            } else {
-              b_open = false;
-            }
+          std::size_t index = 0;
+          std::optional<std::size_t> got;
+          if (with_timer) {
+            auto r = co_await weft::select(a.on_recv(), b.on_recv(), weft::after(50ms));
+            index = r.index();
+            if (index == 0) got = r.get<0>();
+            if (index == 1) got = r.get<1>();
+          } else {
+            auto r = co_await weft::select(a.on_recv(), b.on_recv());
+            index = r.index();
+            got = index == 0 ? r.get<0>() : r.get<1>();
+          }
+          if (index < 2 && got) {
+            l.received[*got].fetch_add(1);
+          } else if (index == 0) {
+            a_open = false;
+          } else if (index == 1) {
+            b_open = false;
           }
         }
         closed.fetch_add(1);
@@ -177,7 +186,15 @@ TEST(SelectStress, ContendedSelectsDeliverEachValueOnce) {
     b.close();
     co_await g.wait();
   });
-  l.check(n, "select");
+  l.check(n, with_timer ? "select with a timer case" : "select");
+}
+
+TEST(SelectStress, ContendedSelectsDeliverEachValueOnce) {
+  contended_selects(true);
+}
+
+TEST(SelectStress, FastPathSelectsDeliverEachValueOnce) {
+  contended_selects(false);
 }
 
 }  // namespace
