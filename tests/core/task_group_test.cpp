@@ -24,6 +24,39 @@ TEST(TaskGroup, WaitsForEveryChild) {
   });
 }
 
+// A spawner past the direct spawns reserves counts in batches. A waiter that comes while it
+// is still spawning, after which the spawner never touches the group again, must not be left
+// behind a reservation (it would sleep forever: the run would end in a deadlock_error).
+TEST(TaskGroup, AWaiterIsNotLeftBehindASpawnersReservation) {
+  constexpr int k_rounds = 200;
+  constexpr int k_children = 100;
+  for (int round = 0; round < k_rounds; ++round) {
+    weft::run({.procs = 3}, [&]() -> weft::task<> {
+      weft::task_group g;
+      std::atomic<int> ran{0};
+      weft::chan<int> started(1);
+      weft::chan<int> release;
+      auto spawner = weft::spawn([&]() -> weft::task<> {
+        for (int i = 0; i < k_children; ++i) {
+          if (i == 20) co_await started.send(1);  // the waiter may start now, mid-reservation
+          g.spawn([&]() -> weft::task<> {
+            ran.fetch_add(1);
+            co_return;
+          });
+        }
+        co_await release.recv();  // alive, but never touches g again
+      });
+      co_await started.recv();
+      auto waiter = weft::spawn([&]() -> weft::task<> { co_await g.wait(); });
+      co_await waiter;
+      release.close();
+      co_await spawner;
+      co_await g.wait();
+      EXPECT_EQ(ran.load(), k_children);
+    });
+  }
+}
+
 TEST(TaskGroup, SeveralTasksWaitOnOneGroup) {
   // Waiters race the last child: the first to wait sets the group's waiting flag while
   // children end on other workers. Every waiter must be woken, and only once all children
@@ -32,7 +65,9 @@ TEST(TaskGroup, SeveralTasksWaitOnOneGroup) {
   std::atomic<int> woken{0};
   weft::run({.procs = 3}, [&]() -> weft::task<> {
     for (int round = 0; round < k_rounds; ++round) {
-      const int children = round % 9;
+      // Odd rounds pass the direct spawns, so the spawner holds reserved units that the
+      // waiters must return before the count can reach zero.
+      const int children = round % 9 + (round % 2 ? 40 : 0);
       std::atomic<int> ended{0};
       weft::task_group g;
       for (int i = 0; i < children; ++i) {
