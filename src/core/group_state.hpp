@@ -15,16 +15,6 @@
 // source (the state outlives them), so they do not count references on it.
 //
 // Any number of tasks may wait (like Go's WaitGroup).
-//
-// Reservations. When the spawner and the children run on different cores, a fetch_add per
-// spawn and a fetch_sub per end on one word move its line twice per child (a third of
-// spawn_join's time at procs 2). So after k_direct_spawns children, a spawner adds
-// k_reserve_batch units (count and reference each) at once and keeps the unused ones in
-// reserved_, on a line of its own, taking one per spawn there. Unused units must go back
-// before anyone can see the count reach zero: a waiter returns them after setting the waiting
-// flag, and a spawner that reserved checks the flag after publishing its reservation and
-// returns them itself if a waiter came. Both pairs of steps are seq_cst, so at least one side
-// sees the other (a Dekker pattern): no reservation is left behind a sleeping waiter.
 #pragma once
 
 #include <atomic>
@@ -51,31 +41,12 @@ struct group_state {
   // it (spans grow with the spawn order), and it must not bounce the line of state_, which the
   // spawner writes for every child.
   alignas(64) std::atomic<std::uint64_t> max_span_{0};
-  // Units added to state_ for children not yet spawned (see the header note), and how many
-  // children were spawned directly (a hint: relaxed load and store, so concurrent spawners
-  // may lose counts, which only delays reserving). The spawners' line.
-  static constexpr std::uint32_t k_direct_spawns = 16;
-  static constexpr std::uint32_t k_reserve_batch = 32;
-  alignas(64) std::atomic<std::uint32_t> reserved_{0};
-  std::atomic<std::uint32_t> direct_{0};
 
   std::uint64_t live() const noexcept {
     // acquire: pairs with the children's release RMWs; their effects are visible.
     return state_.load(std::memory_order_acquire) & k_live_mask;
   }
 };
-
-// Adds one child's count and reference (a reserved unit when there is one).
-void add_child_unit(group_state* g) noexcept;
-// Returns the unused reserved units (not under lock_). If that ends the count with waiters
-// linked, wakes them (unless !wake: the runtime is destroying them).
-void return_reserved(group_state* g, bool wake = true) noexcept;
-
-// Takes the unused reserved units out of the count (lock_ may be held); true if that ended
-// the count with the waiting flag set: the caller must then wake the waiters.
-bool drop_reserved(group_state* g) noexcept;
-// Schedules a list of tasks linked through next_.
-void schedule_all(task_header* waiters) noexcept;
 
 // lock_ held, waiting flag set: clears the flag, drops the waiters' reference (last_ref: it was
 // the state's last, and the caller frees it after unlocking) and returns the unlinked waiters.

@@ -26,11 +26,6 @@ void wake_waiters(group_state* g) noexcept {
   // last_ref only if the group object was destroyed while they waited.
   if (last_ref) destroy(g);
   // Not g: once a waiter runs, it may destroy the group.
-  schedule_all(waiters);
-}
-}  // namespace
-
-void schedule_all(task_header* waiters) noexcept {
   while (waiters) {
     auto* next = waiters->next_;
     waiters->next_ = nullptr;
@@ -38,54 +33,7 @@ void schedule_all(task_header* waiters) noexcept {
     waiters = next;
   }
 }
-
-void add_child_unit(group_state* g) noexcept {
-  constexpr auto unit = group_state::k_ref | 1;
-  auto direct = g->direct_.load(std::memory_order_relaxed);
-  if (direct < group_state::k_direct_spawns) {
-    g->direct_.store(direct + 1, std::memory_order_relaxed);
-    // relaxed: the spawner adds before starting the child; the child's RMWs order the rest.
-    g->state_.fetch_add(unit, std::memory_order_relaxed);
-    return;
-  }
-  // relaxed: a unit is already counted in state_; taking it publishes nothing.
-  auto r = g->reserved_.load(std::memory_order_relaxed);
-  while (r > 0) {
-    if (g->reserved_.compare_exchange_weak(r, r - 1, std::memory_order_relaxed)) return;
-  }
-  // Someone waits (children spawning into a group their parent waits on): reserving would
-  // only be given back at once.
-  if (g->state_.load(std::memory_order_relaxed) & group_state::k_waiting) {
-    g->state_.fetch_add(unit, std::memory_order_relaxed);
-    return;
-  }
-  constexpr auto batch = group_state::k_reserve_batch;
-  auto prev = g->state_.fetch_add(unit * batch, std::memory_order_relaxed);
-  if (prev & group_state::k_waiting) {
-    // Someone waits: keep one unit, give the rest back (the count stays above zero: ours).
-    g->state_.fetch_sub(unit * (batch - 1), std::memory_order_relaxed);
-    return;
-  }
-  // seq_cst, both: the spawner's half of the Dekker pattern (group_state.hpp). Either this
-  // load sees a waiter's flag, or that waiter's exchange in return_reserved() sees our units.
-  g->reserved_.fetch_add(batch - 1, std::memory_order_seq_cst);
-  if (g->state_.load(std::memory_order_seq_cst) & group_state::k_waiting) return_reserved(g);
-}
-
-// Takes the unused units out of reserved_ and out of the count; true if that took the count
-// to zero with the waiting flag set (the caller then wakes the waiters).
-bool drop_reserved(group_state* g) noexcept {
-  // seq_cst: the other half of the pattern (see add_child_unit).
-  auto r = g->reserved_.exchange(0, std::memory_order_seq_cst);
-  if (r == 0) return false;
-  // acq_rel: as a child's end; the count may reach zero here.
-  auto prev = g->state_.fetch_sub((group_state::k_ref | 1) * r, std::memory_order_acq_rel);
-  return (prev & group_state::k_live_mask) == r && (prev & group_state::k_waiting);
-}
-
-void return_reserved(group_state* g, bool wake) noexcept {
-  if (drop_reserved(g) && wake) wake_waiters(g);
-}
+}  // namespace
 
 task_header* take_waiters_locked(group_state* g, bool& last_ref) noexcept {
   // acq_rel: as in release(); whoever drops the last reference frees the state. The flag
@@ -143,9 +91,6 @@ task_group::task_group() {
 task_group::~task_group() {
   auto* rt = detail::current_runtime();
   bool dying = rt && rt->shutting_down();
-  // Unused reservations are not children: return them before counting what is left. While
-  // the runtime dies the waiters are being destroyed: they are not woken (below).
-  detail::return_reserved(s_, /*wake=*/!dying);
   if (!dying && s_->live() != 0) {
     detail::cancel(s_->cancel_);  // abandoned children are asked to stop; they end on their own
   }
@@ -166,7 +111,8 @@ task_group::~task_group() {
 }
 
 void task_group::add_child(detail::spawn_base* s) {
-  detail::add_child_unit(s_);
+  // relaxed: the spawner adds before starting the child; the child's RMWs order the rest.
+  s_->state_.fetch_add(detail::group_state::k_ref | 1, std::memory_order_relaxed);
   s->group_ = s_;
   try {
     detail::start_child(s, s_->cancel_, /*borrow_cancel=*/true);
@@ -182,8 +128,6 @@ void task_group::cancel() noexcept {
 }
 
 bool task_group::awaiter::await_ready() const noexcept {
-  // Unused reservations first (usually the waiter is the spawner, done spawning).
-  detail::return_reserved(g_->s_);
   // acquire: pairs with the children's release RMW; their effects are visible.
   return g_->s_->live() == 0;
 }
@@ -192,7 +136,7 @@ bool task_group::awaiter::await_suspend(std::coroutine_handle<> h) {
   using detail::group_state;
   auto* s = g_->s_;
   auto* t = detail::prepare_wait(h, detail::wait_kind::group, nullptr);
-  std::unique_lock l(s->lock_);
+  std::lock_guard l(s->lock_);
   // acquire: as in live().
   auto cur = s->state_.load(std::memory_order_acquire);
   if ((cur & group_state::k_live_mask) == 0) {
@@ -203,10 +147,8 @@ bool task_group::awaiter::await_suspend(std::coroutine_handle<> h) {
     // The first waiter: set the flag and take the waiters' reference. acq_rel: release orders
     // the flag before the last child's RMW reads it; acquire, if that RMW came first, makes
     // the children's effects visible.
-    // seq_cst: the waiter's half of the reservation pattern (group_state.hpp), with the
-    // exchange in drop_reserved() below.
     auto prev =
-        s->state_.fetch_add(group_state::k_ref | group_state::k_waiting, std::memory_order_seq_cst);
+        s->state_.fetch_add(group_state::k_ref | group_state::k_waiting, std::memory_order_acq_rel);
     if ((prev & group_state::k_live_mask) == 0) {
       // The last child ended between the load and the flag, so it will wake nobody: undo. Not
       // the last reference (the group object, whose wait() this is, holds one), and no waiter
@@ -216,17 +158,6 @@ bool task_group::awaiter::await_suspend(std::coroutine_handle<> h) {
       detail::abandon_wait(t);
       return false;
     }
-  }
-  // With the flag set, no spawner keeps a reservation past its check: return what is left.
-  // If that ends the count, the children are all done and nobody else will wake the waiters
-  // (this task among them): wake the others and do not suspend.
-  if (detail::drop_reserved(s)) {
-    bool last_ref = false;
-    auto* others = detail::take_waiters_locked(s, last_ref);  // not the last: ours remains
-    detail::abandon_wait(t);
-    l.unlock();
-    detail::schedule_all(others);
-    return false;
   }
   t->next_ = s->waiters_;
   s->waiters_ = t;
