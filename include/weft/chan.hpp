@@ -67,12 +67,14 @@ class chan {
   class send_awaiter : public detail::chan_waiter {
    public:
     send_awaiter(chan* c, T v) : chan_waiter(lazy_t{}), c_(c), value_(std::move(v)) {}
-    // The fast path: a send that need not wait completes here, and the task does not suspend
-    // at all (cheaper than an await_suspend() that declines). Not when the task is out of
-    // budget (await_suspend() yields) or outside a task (await_suspend() throws).
+    // The attempt is made here, under the channel's lock: a send that need not wait
+    // completes without the task suspending at all (cheaper than an await_suspend() that
+    // declines). If it must wait, the lock stays held for await_suspend(), which the coroutine
+    // calls next with nothing in between, so a wait takes the lock once. Outside a task,
+    // await_suspend() throws.
     bool await_ready() {
       auto* t = detail::current_task();
-      if (!t || t->budget_ <= 1) return false;
+      if (!t) return false;
       auto& core = c_->core_;
       core.lock_.lock();
       if (core.closed_) {
@@ -80,29 +82,14 @@ class chan {
         result_ = detail::wait_result::closed;
         return true;
       }
-      if (c_->offer_locked(value_)) {
-        --t->budget_;
-        result_ = detail::wait_result::ok;
-        return true;
-      }
-      holds_lock_ = true;
-      return false;
+      if (!c_->offer_locked(value_)) return false;  // lock held: await_suspend() parks
+      result_ = detail::wait_result::ok;
+      yield_after_ = !detail::take_budget(t);
+      return !yield_after_;
     }
     bool await_suspend(std::coroutine_handle<> h) {
       auto* t = detail::require_task("chan::send");
-      auto& core = c_->core_;
-      if (!std::exchange(holds_lock_, false)) {
-        core.lock_.lock();
-        if (core.closed_) {
-          core.lock_.unlock();
-          result_ = detail::wait_result::closed;
-          return false;
-        }
-        if (c_->offer_locked(value_)) {
-          result_ = detail::wait_result::ok;
-          return detail::spend_budget(h);
-        }
-      }
+      if (yield_after_) return detail::spend_budget(h);  // done, but out of budget
       return c_->wait_locked(this, h, t, detail::wait_kind::chan_send, &value_, true);
     }
     void await_resume() {
@@ -118,34 +105,25 @@ class chan {
   class recv_awaiter : public detail::chan_waiter {
    public:
     explicit recv_awaiter(chan* c) : chan_waiter(lazy_t{}), c_(c) {}
-    // The fast path, as for send.
+    // As for send: the attempt here, the lock kept for await_suspend() if it must wait.
     bool await_ready() {
       auto* t = detail::current_task();
-      if (!t || t->budget_ <= 1) return false;
+      if (!t) return false;
       auto& core = c_->core_;
       core.lock_.lock();
       if (c_->take_locked(value_)) {
-        --t->budget_;
-        return true;
+        yield_after_ = !detail::take_budget(t);
+        return !yield_after_;
       }
       if (core.closed_) {
         core.lock_.unlock();
         return true;  // closed and drained: nullopt
       }
-      holds_lock_ = true;
-      return false;
+      return false;  // lock held: await_suspend() parks
     }
     bool await_suspend(std::coroutine_handle<> h) {
       auto* t = detail::require_task("chan::recv");
-      auto& core = c_->core_;
-      if (!std::exchange(holds_lock_, false)) {
-        core.lock_.lock();
-        if (c_->take_locked(value_)) return detail::spend_budget(h);
-        if (core.closed_) {
-          core.lock_.unlock();
-          return false;  // closed and drained: nullopt
-        }
-      }
+      if (yield_after_) return detail::spend_budget(h);  // done, but out of budget
       return c_->wait_locked(this, h, t, detail::wait_kind::chan_recv, &value_, false);
     }
     std::optional<T> await_resume() {

@@ -159,13 +159,13 @@ class select_awaiter {
       return false;
     } else {
       auto* t = detail::current_task();
+      // Out of budget: the full protocol, which yields after completing (spend_budget).
       if (!t || t->budget_ <= 1) return false;
       auto order = random_order();
       for (std::size_t k = 0; k < N; ++k) {
         if (try_alone(order[k])) {
           fired_ = static_cast<int>(order[k]);
-          --t->budget_;
-          return true;
+          return detail::take_budget(t);  // true: budget_ > 1 was checked above
         }
       }
       return false;

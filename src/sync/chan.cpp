@@ -157,10 +157,7 @@ bool runtime_shutting_down() noexcept {
 
 bool spend_budget(std::coroutine_handle<> h) noexcept {
   auto* t = current_task();
-  if (t->budget_ > 1) {
-    --t->budget_;
-    return false;
-  }
+  if (take_budget(t)) return false;
   // Out of budget: go to the back of the queue. The operation has completed; the task resumes
   // into await_resume() when its turn comes.
   t->resume_ = h;

@@ -38,8 +38,16 @@ struct chan_core {
 
 // Budgeted completion: an operation that finished without waiting costs the task one unit of
 // its budget; at zero the task yields (it goes to the back of the queue) so a busy
-// producer/consumer pair cannot starve the other tasks on its worker. Returns true if the
-// caller must suspend (the task was rescheduled).
+// producer/consumer pair cannot starve the other tasks on its worker.
+//
+// take_budget: spends a unit if that leaves some; false when the task must yield instead.
+inline bool take_budget(task_header* t) noexcept {
+  if (t->budget_ <= 1) return false;
+  --t->budget_;
+  return true;
+}
+// From an await_suspend(): spends a unit, or reschedules the task at the back of the queue.
+// Returns true if the caller must suspend (the task was rescheduled).
 bool spend_budget(std::coroutine_handle<> h) noexcept;
 
 }  // namespace weft::detail

@@ -58,9 +58,9 @@ struct chan_waiter : cancel_callback {
         case_(0),
         result_(wait_result::pending),
         queued_(false),
-        holds_lock_(false) {}
+        yield_after_(false) {}
   // For an awaiter that mostly completes without waiting (a channel operation's fast path):
-  // sets only what is read when no wait happens (t_, result_, holds_lock_);
+  // sets only what is read when no wait happens (t_, result_, yield_after_);
   // park_waiter_locked() sets the rest before the node is published. Writing a dozen fields
   // just before the channel lock's exchange made that exchange wait for them to drain.
   struct lazy_t {};
@@ -68,13 +68,14 @@ struct chan_waiter : cancel_callback {
       : cancel_callback(cancel_callback::lazy_t{}),  // NOLINT: set in park_waiter_locked()
         t_(nullptr),
         result_(wait_result::pending),
-        holds_lock_(false) {}
+        yield_after_(false) {}
   // Awaiters may be moved before they are awaited (into a with_timeout frame, say), never
   // while waiting: a copy starts unlinked.
   chan_waiter(const chan_waiter&) noexcept : chan_waiter() {}
   chan_waiter& operator=(const chan_waiter&) = delete;
 
-  // No member initialisers: they would apply to the lazy constructor too.
+  // No member initialisers (they would apply to the lazy constructor too), but phase_'s: it
+  // must read k_setting_up before any wait, and one byte costs nothing.
   task_header* t_;
   chan_waiter* wprev_;  // channel queue links; guarded by the channel's lock
   chan_waiter* wnext_;
@@ -86,10 +87,9 @@ struct chan_waiter : cancel_callback {
   wait_result result_;
   bool queued_;
   std::atomic<std::uint8_t> phase_{k_setting_up};  // plain waits; a select uses sel_->phase_
-  // A channel awaiter's await_ready() tried the fast path and must wait: it returns false
-  // with the channel's lock still held, and await_suspend() (which the coroutine calls next,
-  // with nothing in between) parks under it, so a wait takes the lock once.
-  bool holds_lock_;
+  // A channel awaiter's await_ready() completed the operation but the task is out of budget:
+  // await_suspend() yields (spend_budget) instead of parking.
+  bool yield_after_;
 };
 
 bool runtime_shutting_down() noexcept;
