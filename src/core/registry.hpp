@@ -1,6 +1,8 @@
-// The live-task registry: every started task holds a slot here until it ends, so that
+// The live-task registry: every task that has waited holds a slot here until it ends, so that
 // shutdown can destroy the tasks still suspended (as Go ends goroutines when main returns) and
-// the deadlock report can say what each one waits on.
+// the deadlock report can say what each one waits on. A task spawned on a worker takes its
+// slot when it first waits: before that it is always queued or running, and shutdown finds it
+// in the queues (worker::drain_unregistered); a fork-join leaf never touches the registry.
 //
 // Spawning and ending are the hottest paths of the scheduler, so the registry takes no lock:
 // each worker owns a shard, an array of slots that only it hands out. A task records its slot.

@@ -75,7 +75,6 @@ void runtime_impl::register_task(task_header* t) noexcept {
   if (w && &w->rt() == this) {
     if (tracer_) [[unlikely]]
       w->trace_alive_add(1);
-    registry_.add(t, static_cast<std::size_t>(w->index()));
     w->counters().tasks_spawned.add(1);
     w->classes().at(t->site_).spawned.add(1);
     return;
@@ -84,8 +83,17 @@ void runtime_impl::register_task(task_header* t) noexcept {
   // shard, whose "owner" is whoever holds external_m_.
   if (tracer_) [[unlikely]]
     tracer_->alive_elsewhere().fetch_add(1, std::memory_order_relaxed);
+  // Registered now: a task started off the workers (the root, a go from a blocking call) may
+  // be dropped by make_runnable() during shutdown before any queue holds it.
   std::lock_guard g(external_m_);
   registry_.add(t, static_cast<std::size_t>(procs_));
+  t->registered_ = true;
+}
+
+void runtime_impl::register_waiting(task_header* t) noexcept {
+  // Only a running task waits, and only on a worker of its own runtime: the worker's shard.
+  registry_.add(t, static_cast<std::size_t>(current_worker()->index()));
+  t->registered_ = true;
 }
 
 void runtime_impl::unregister_task(task_header* t) noexcept {
@@ -98,6 +106,7 @@ void runtime_impl::unregister_task(task_header* t) noexcept {
       tracer_->alive_elsewhere().fetch_sub(1, std::memory_order_relaxed);
     }
   }
+  if (!t->registered_) return;
   if (t->shard_ == procs_) {
     std::lock_guard g(external_m_);
     registry_.remove(t, static_cast<int>(procs_));  // as the external shard's owner
@@ -254,6 +263,11 @@ void runtime_impl::shutdown() {
   blocking_.shutdown();  // its jobs write into awaiters of tasks that still exist
   timers_.clear();       // forget timers before their frames go
   auto tasks = registry_.take_all();
+  // The tasks that never waited hold no registry slot; each is in exactly one queue.
+  for (auto& w : workers_) w->drain_unregistered(tasks);
+  while (auto* t = injector_.pop()) {
+    if (!t->registered_) tasks.push_back(t);
+  }
   dying_.insert(tasks.begin(), tasks.end());
   for (auto* t : tasks) {
     auto* s = static_cast<spawn_base*>(t);

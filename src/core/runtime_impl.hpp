@@ -7,9 +7,9 @@
 //   2. Each worker finishes the task it is running (to its next suspension point) and leaves
 //      its loop; run() joins the threads.
 //   3. The blocking pool drains (its jobs write into awaiters that still exist).
-//   4. Timers are forgotten without being touched; then every task still registered is
-//      destroyed, with shutting_down() set so sync objects in dying frames do not wake tasks
-//      that are also dying.
+//   4. Timers are forgotten without being touched; then every task still registered, and
+//      every unregistered one left in a queue, is destroyed, with shutting_down() set so sync
+//      objects in dying frames do not wake tasks that are also dying.
 #pragma once
 
 #include <atomic>
@@ -58,7 +58,11 @@ class runtime_impl {
   // A timer due at when_us became the earliest: make sure some worker will wake for it.
   void wake_timer_driver(std::uint64_t when_us) noexcept;
 
+  // A task is started: counted, and registered unless it starts on a worker (see
+  // task_header::registered_). unregister_task() when it ends.
   void register_task(task_header* t) noexcept;
+  // The running task t is about to wait for the first time: it takes its registry slot.
+  void register_waiting(task_header* t) noexcept;
   void unregister_task(task_header* t) noexcept;
 
   void root_done() noexcept { stop(); }

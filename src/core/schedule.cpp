@@ -65,6 +65,10 @@ void account_span(task_header* t) noexcept {
 
 task_header* prepare_wait(std::coroutine_handle<> h, wait_kind kind, const char* name) noexcept {
   auto* t = current_task();
+  // From here the task may sit in a wait list that only a dying frame reaches: shutdown and
+  // the deadlock report must be able to find it.
+  if (!t->registered_) [[unlikely]]
+    t->rt_->register_waiting(t);
   // Every awaiter that suspends is only reachable from a task's own await chain.
   t->resume_ = h;
   t->wait_ = kind;

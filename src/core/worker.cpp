@@ -143,6 +143,16 @@ bool worker::has_stealable_work() const noexcept {
   return !queue_.empty() || !forks_.empty();
 }
 
+void worker::drain_unregistered(std::vector<task_header*>& out) noexcept {
+  auto keep = [&](task_header* t) {
+    if (t && !t->registered_) out.push_back(t);
+  };
+  keep(std::exchange(run_next_, nullptr));
+  keep(lifo_.exchange(nullptr, std::memory_order_acquire));
+  while (auto* t = queue_.pop()) keep(t);
+  while (auto* t = forks_.pop()) keep(t);
+}
+
 void worker::trace_sample(std::uint64_t now) noexcept {
   trace_sample_at_ = now + tracer_->sample_every_ticks();
   auto forks = forks_.size();

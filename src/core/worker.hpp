@@ -21,6 +21,7 @@
 #include <atomic>
 #include <cstdint>
 #include <source_location>
+#include <vector>
 
 #include "core/fork_deque.hpp"
 #include "core/parker.hpp"
@@ -85,6 +86,9 @@ class worker {
   worker_counters& counters() noexcept { return counters_; }
   const worker_counters& counters() const noexcept { return counters_; }
   bool has_stealable_work() const noexcept;
+  // Shutdown, with every worker stopped: empties this worker's queues, appending to `out` the
+  // tasks that hold no registry slot (the others are in the registry already).
+  void drain_unregistered(std::vector<task_header*>& out) noexcept;
   std::uint64_t wall_ticks() const noexcept;
   std::source_location long_run_site() const noexcept {
     return long_run_site_.load(std::memory_order_relaxed);

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -171,6 +172,27 @@ TEST(Runtime, SuspendedDetachedTasksAreDestroyedWhenRootReturns) {
     while (live.load() < 100) co_await weft::yield();
   });
   EXPECT_EQ(live.load(), 0);  // every frame was destroyed, running its locals' destructors
+}
+
+// Tasks that never ran hold no registry slot (they take one when they first wait); shutdown
+// finds them in the queues: the run queue and its overflow (go), the fork deque (spawn), the
+// LIFO slot (a task woken last).
+TEST(Runtime, TasksThatNeverRanAreDestroyedWhenRootReturns) {
+  for (int procs : {1, 2}) {
+    auto token = std::make_shared<int>(0);
+    weft::run({.procs = procs}, [&]() -> weft::task<> {
+      // More than a run queue holds, so some overflow to the injector.
+      for (int i = 0; i < 2000; ++i) {
+        weft::go([token]() -> weft::task<> { co_return; });
+      }
+      for (int i = 0; i < 100; ++i) {
+        (void)weft::spawn([token]() -> weft::task<> { co_return; });  // handle dropped
+      }
+      co_return;
+    });
+    // Every frame, run or not, was destroyed with the copy of the token it captured.
+    EXPECT_EQ(token.use_count(), 1) << "procs " << procs;
+  }
 }
 
 TEST(Runtime, YieldInterleavesTasksOnOneWorker) {

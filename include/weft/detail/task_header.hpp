@@ -56,6 +56,10 @@ struct task_header {
   wait_kind wait_ = wait_kind::none;
   bool is_root_ = false;
   bool cancel_borrowed_ = false;  // cancel_ is a group's, which outlives the task: not counted
+  // Holds a slot in the live-task registry (slot_, shard_). A task spawned on a worker takes
+  // one only when it first waits (prepare_wait): until then it is always in a run queue or
+  // running, where shutdown finds it without one, and most fork-join tasks never wait.
+  bool registered_ = false;
   // WEFT_TRACE only: the flow (wake-up arrow) that made this task runnable, 0 if none. Sits in
   // what was padding, so the header does not grow.
   std::uint32_t trace_flow_ = 0;
