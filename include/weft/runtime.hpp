@@ -106,7 +106,7 @@ class [[nodiscard]] join_handle {
       if (!h_->p_) throw usage_error("weft::join_handle: awaited twice, or empty");
       return h_->done();
     }
-    bool await_suspend(std::coroutine_handle<> c) {
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<> c) {
       w_.s_ = h_->p_;
       return w_.suspend(c);
     }

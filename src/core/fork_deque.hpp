@@ -79,6 +79,30 @@ class fork_deque {
     return x;
   }
 
+  // Owner only, when no other thread ever steals (a runtime of one worker): pop() without the
+  // store-load fence that orders it against thieves, the one costly instruction of a pop.
+  task_header* pop_alone() noexcept {
+    auto b = bottom_.load(std::memory_order_relaxed) - 1;
+    if (top_.load(std::memory_order_relaxed) > b) return nullptr;
+    auto* x = array_.load(std::memory_order_relaxed)->at(b).load(std::memory_order_relaxed);
+    bottom_.store(b, std::memory_order_relaxed);
+    return x;
+  }
+
+  // Owner only: pops the newest task if it is `expected` (a joiner taking back the child it
+  // spawned last, to run it in place); null if it is not, or if a thief took it first. A slot
+  // below top may hold a stale copy of `expected`, but then every slot was stolen and pop()
+  // finds the deque empty.
+  task_header* pop_if(task_header* expected, bool alone) noexcept {
+    auto b = bottom_.load(std::memory_order_relaxed);
+    if (b <= top_cache_) return nullptr;  // top_cache_ never exceeds top_: empty for sure
+    if (array_.load(std::memory_order_relaxed)->at(b - 1).load(std::memory_order_relaxed) !=
+        expected) {
+      return nullptr;
+    }
+    return alone ? pop_alone() : pop();
+  }
+
   // Any thread: the oldest task.
   task_header* steal(steal_result& why) noexcept {
     auto t = top_.load(std::memory_order_seq_cst);

@@ -1,5 +1,7 @@
 // How a task's end reaches whoever waits for it: the join protocol of spawned.hpp, group
 // children, detached failures and the root.
+#include <algorithm>
+
 #include "core/group_state.hpp"
 #include "core/runtime_impl.hpp"
 
@@ -24,7 +26,7 @@ void release_spawn_refs(spawn_base* s) noexcept {
   if (s->group_) release(std::exchange(s->group_, nullptr));
 }
 
-void on_spawned_exit(spawn_base* s) noexcept {
+std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept {
   auto* rt = s->rt_;
   account_span(s);
   if (auto* w = current_worker()) w->record_span(s->span_);
@@ -33,7 +35,7 @@ void on_spawned_exit(spawn_base* s) noexcept {
     // release: pairs with the acquire in run(); the result is published.
     s->join_.store(k_done, std::memory_order_release);
     rt->root_done();
-    return;
+    return std::noop_coroutine();
   }
   if (auto* g = std::exchange(s->group_, nullptr)) {
     // Destroy the frame first: the child's captures may point into the owner's frame, which may
@@ -42,20 +44,39 @@ void on_spawned_exit(spawn_base* s) noexcept {
     auto span = s->span_;
     s->frame_.destroy();
     group_child_done(g, std::move(error), span);  // drops the child's reference
-    return;
+    return std::noop_coroutine();
   }
-  // acq_rel: release publishes the result to the joiner; acquire pairs with the handle's
-  // exchange to k_detached, or with the joiner's CAS that stored its task pointer.
-  auto prev = s->join_.exchange(k_done, std::memory_order_acq_rel);
-  if (prev == k_running) return;  // the handle will take the result and destroy the frame
+  // acquire: pairs with the joiner's release (CAS or store) of its task pointer.
+  auto prev = s->join_.load(std::memory_order_acquire);
+  if (prev > k_detached && !reinterpret_cast<task_header*>(prev)->cancel_) {  // NOLINT
+    // A joiner waits, and without a cancel source it cannot withdraw: nobody else writes the
+    // word now, so a store settles it (an RMW costs a store-buffer drain, on every join).
+    // release: publishes the result to whoever reads k_done (done()).
+    s->join_.store(k_done, std::memory_order_release);
+  } else {
+    // acq_rel: release publishes the result to the joiner; acquire pairs with the handle's
+    // exchange to k_detached, or with the joiner's CAS that stored its task pointer.
+    prev = s->join_.exchange(k_done, std::memory_order_acq_rel);
+  }
+  if (prev == k_running) {
+    return std::noop_coroutine();  // the handle will take the result and destroy the frame
+  }
   if (prev == k_detached) {
     // Nobody can observe the exception: it fails the run, as in Go (a cancellation is the
     // expected end of a cancelled task, not a failure).
     if (s->error_ && !is_cancellation(s->error_)) rt->fail(s->error_);
     s->frame_.destroy();
-    return;
+    return std::noop_coroutine();
   }
-  schedule(reinterpret_cast<task_header*>(prev));  // NOLINT(performance-no-int-to-ptr)
+  auto* joiner = reinterpret_cast<task_header*>(prev);  // NOLINT(performance-no-int-to-ptr)
+  // The joiner would run next from the LIFO slot anyway: switch to it in place, saving the
+  // queue round trip. Stamped runnable as make_runnable() would (blocked time ends now).
+  if (auto* w = current_worker(); w && w->may_switch() && !rt->shutting_down()) {
+    joiner->runnable_since_ = std::max(w->run_mark(), joiner->wait_since_);
+    return w->switch_to(joiner);
+  }
+  schedule(joiner);
+  return std::noop_coroutine();
 }
 
 namespace {
@@ -71,15 +92,27 @@ void join_cancelled(cancel_callback* cb) noexcept {
 }
 }  // namespace
 
-bool join_wait::suspend(std::coroutine_handle<> h) {
+std::coroutine_handle<> join_wait::suspend(std::coroutine_handle<> h) {
   t_ = prepare_wait(h, wait_kind::join, nullptr);
+  auto* w = current_worker();
+  const auto me = reinterpret_cast<std::uintptr_t>(t_);
+  // If the task is still the newest in this worker's fork deque, unstarted, the run loop would
+  // pick it next once we suspend: take it back and run it in place instead (its end switches
+  // back to us). Then nobody else can end it, so the join word is ours to set with a store:
+  // release, for a cancel callback (join_cancelled) that may withdraw the wait meanwhile.
+  bool in_place = false;
   // 0: published (suspend), 1: the task has ended, 2: another task is already joining.
   auto publish = [&] {
+    if (w->may_switch() && w->take_back(s_)) {
+      in_place = true;
+      s_->join_.store(me, std::memory_order_release);
+      return 0;
+    }
     auto expected = k_running;
     // acq_rel: release publishes t_->resume_ to the completing task; acquire (on failure)
     // makes the finished task's result visible.
-    if (s_->join_.compare_exchange_strong(expected, reinterpret_cast<std::uintptr_t>(t_),
-                                          std::memory_order_acq_rel, std::memory_order_acquire)) {
+    if (s_->join_.compare_exchange_strong(expected, me, std::memory_order_acq_rel,
+                                          std::memory_order_acquire)) {
       return 0;
     }
     return expected == k_done ? 1 : 2;
@@ -92,18 +125,23 @@ bool join_wait::suspend(std::coroutine_handle<> h) {
     if (!add_callback_locked(cs, this)) {
       cancelled_ = true;
       abandon_wait(t_);
-      return false;
+      return h;
     }
     r = publish();
     if (r != 0) remove_callback_locked(cs, this);
   } else {
     r = publish();
   }
-  if (r == 0) return true;
+  if (r == 0) {
+    // In place, the task runs while we wait, as it would on a thief; a cancel of our wait
+    // still works (the callback withdraws it and schedules us; the task then ends with nobody
+    // to switch to).
+    return in_place ? w->switch_to(s_) : std::noop_coroutine();
+  }
   abandon_wait(t_);
   t_ = nullptr;  // nothing to undo in resumed()
   if (r == 2) throw usage_error("weft::join_handle: awaited by two tasks at once");
-  return false;
+  return h;
 }
 
 void join_wait::resumed() {

@@ -46,6 +46,7 @@ std::uint64_t worker::ticks_now() noexcept {
 worker::worker(runtime_impl& rt, int index)
     : rt_(rt),
       index_(index),
+      alone_(rt.procs() == 1),
       rng_(static_cast<std::uint32_t>(index) * 2654435761u + 1),
       long_run_ticks_(ns_to_ticks(k_long_run_ns)),
       lifo_steal_ticks_(ns_to_ticks(k_lifo_steal_after_ns)) {
@@ -200,29 +201,40 @@ void worker::end_timed_run(std::uint64_t d) noexcept {
 // stale), the worker's time split (stretches are closed by real readings before any search or
 // park). What becomes an estimate: per-run latency and per-class run time (scaled from the timed
 // runs), the span of untimed runs (charged the mean run length). Tracing times every run.
-void worker::resume_untimed(task_header* t, std::uint64_t started) noexcept {
-  // relaxed: run_started_ is a hint for thieves (steal_from); a stale value only delays or
-  // hastens one steal from the LIFO slot.
-  run_started_.store(started, std::memory_order_relaxed);
-  tl_task = t;
+void worker::run_task(task_header* t) noexcept {
+  begin_run(t);
   t->resume_.resume();
-  tl_task = nullptr;
-  run_started_.store(0, std::memory_order_relaxed);
+  // From here on `t` may be running on another worker, or be gone: do not touch it. The task
+  // that was running when resume() returned is not necessarily `t` either: a join or an end
+  // may have switched to another one in place (switch_to).
+  end_run();
 }
 
-void worker::run_task(task_header* t) noexcept {
+std::coroutine_handle<> worker::switch_to(task_header* next) noexcept {
+  ++tick_;  // a pick, as in next_local()
+  end_run();
+  begin_run(next);
+  return next->resume_;
+}
+
+void worker::begin_run(task_header* t) noexcept {
   t->budget_ = k_task_budget;
+  tl_task = t;
   if constexpr (!k_counters_on) {
     // Counters compiled out (bench/overhead): only the scheduler's own use of the clock is
-    // left, the stamp that keeps thieves off a hand-off that is about to run.
-    resume_untimed(t, ticks());
+    // left, the stamp that keeps thieves off a hand-off that is about to run. relaxed:
+    // run_started_ is a hint for thieves (steal_from); a stale value only delays or hastens
+    // one steal from the LIFO slot.
+    run_started_.store(ticks(), std::memory_order_relaxed);
     return;
   }
   auto& c = counters_;
-  // Read now: after resume() the task may be gone. The class's counters stay put (slots are
-  // never reused), so the reference may be held across the run.
+  // The class's counters stay put (slots are never reused), so the pointer may be held across
+  // the run; the task itself may not be (it may be gone when the run ends).
   auto site = t->site_;
   auto& cls = classes_.at(site);
+  run_site_ = site;
+  run_cls_ = &cls;
   if (t->wait_ != wait_kind::none) {
     // From the stamps taken when the wait began and when the task was woken: no clock read.
     auto k = static_cast<std::size_t>(t->wait_);
@@ -244,8 +256,7 @@ void worker::run_task(task_header* t) noexcept {
     span_charged_ = false;
     end_hint_ = 0;
     // The last reading: thieves may see this run as older than it is, by one stretch at most.
-    resume_untimed(t, run_mark_ ? run_mark_ : 1);
-    timed_ = true;
+    run_started_.store(run_mark_ ? run_mark_ : 1, std::memory_order_relaxed);
     return;
   }
   // A fresh reading, not the previous run's end: the queue operations in between are the
@@ -261,18 +272,27 @@ void worker::run_task(task_header* t) noexcept {
     c.sched_latency_ticks.add(start - t->runnable_since_);
     cls.sched_latency_ticks.add(start - t->runnable_since_);
   }
-  std::uint32_t woken_by = 0;
+  run_woken_by_ = 0;
   if (tracer_) [[unlikely]] {
-    woken_by = std::exchange(t->trace_flow_, 0);
+    run_woken_by_ = std::exchange(t->trace_flow_, 0);
     if (start >= trace_sample_at_) trace_sample(start);
   }
-  tl_task = t;
+  run_start_ = start;
   run_mark_ = start;
   end_hint_ = 0;
   run_started_.store(start, std::memory_order_relaxed);
-  t->resume_.resume();
-  // From here on `t` may be running on another worker, or be gone: do not touch it.
+}
+
+void worker::end_run() noexcept {
   tl_task = nullptr;
+  if (!k_counters_on || !timed_) {
+    run_started_.store(0, std::memory_order_relaxed);
+    timed_ = true;
+    return;
+  }
+  auto& c = counters_;
+  auto& cls = *run_cls_;
+  auto start = run_start_;
   // A task that suspended or ended through prepare_wait()/its exit read the clock there, a few
   // instructions ago: use that reading rather than pay for another.
   auto end = end_hint_ ? end_hint_ : ticks();
@@ -285,12 +305,12 @@ void worker::run_task(task_header* t) noexcept {
   cls.run_ticks.add(d);
   if (d > long_run_ticks_) {
     c.long_runs.add(1);
-    if (d > c.max_run_ticks.get()) long_run_site_.store(site, std::memory_order_relaxed);
+    if (d > c.max_run_ticks.get()) long_run_site_.store(run_site_, std::memory_order_relaxed);
   }
   c.max_run_ticks.max(d);
   end_timed_run(d);
   if (tracer_) [[unlikely]]
-    trace(trace_kind::slice, start, d, class_key(site), woken_by);
+    trace(trace_kind::slice, start, d, class_key(run_site_), run_woken_by_);
 }
 
 task_header* worker::next_local() noexcept {
@@ -323,7 +343,7 @@ task_header* worker::next_local() noexcept {
     }
   }
   lifo_streak_ = 0;
-  if (auto* t = forks_.pop()) return t;
+  if (auto* t = alone_ ? forks_.pop_alone() : forks_.pop()) return t;
   if (auto* t = queue_.pop()) return t;
   return pop_injector();
 }

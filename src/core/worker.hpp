@@ -19,6 +19,7 @@
 #pragma once
 
 #include <atomic>
+#include <coroutine>
 #include <cstdint>
 #include <source_location>
 #include <vector>
@@ -58,6 +59,18 @@ class worker {
   void push_lifo(task_header* t) noexcept;
   void push_ready(task_header* t) noexcept;
   void push_fork(task_header* t) noexcept;
+
+  // In-place switches (join.cpp): the running task hands this worker to `next` without a trip
+  // through the run loop: a joiner to the child it spawned last and has not started, a
+  // finishing child to its joiner. Each counts as a pick, and every k_fairness_interval-th is
+  // refused, so the injection queue and the timers are looked at as often as when every
+  // switch went through the loop, and a chain of switches is not one endless run.
+  bool may_switch() const noexcept { return (tick_ + 1) % k_fairness_interval != 0; }
+  // Pops `child` if it is the newest task of this worker's fork deque (not stolen, not run).
+  bool take_back(task_header* child) noexcept { return forks_.pop_if(child, alone_) != nullptr; }
+  // Ends the current run's bookkeeping, begins next's, and returns where to resume next (for
+  // symmetric transfer from an await_suspend).
+  std::coroutine_handle<> switch_to(task_header* next) noexcept;
 
   // The ticks since the current run started (or since the last call), restarting the count:
   // how span accounting charges run time without touching the task after it suspends.
@@ -123,17 +136,20 @@ class worker {
   task_header* steal_from(worker& victim) noexcept;
   void park();
   void run_task(task_header* t) noexcept;
+  // The two halves of a run's bookkeeping (counters, sampled timing, tracing), around the
+  // resume in run_task, or back to back in switch_to.
+  void begin_run(task_header* t) noexcept;
+  void end_run() noexcept;
   void poll_timers() noexcept;
   void found_work_while_searching();
   void trace_sample(std::uint64_t now) noexcept;
-  // Runs t without reading the clock (counters compiled out, or a sampled-out run), with
-  // `started` as the stamp thieves see.
-  void resume_untimed(task_header* t, std::uint64_t started) noexcept;
   void settle_untimed(std::uint64_t now) noexcept;
   void end_timed_run(std::uint64_t d) noexcept;
 
   runtime_impl& rt_;
   const int index_;
+  // The runtime's only worker: nobody steals from its fork deque (fork_deque::pop_alone).
+  const bool alone_;
   run_queue queue_;
   fork_deque forks_;
   // Written by the owner; exchanged to null by the owner or by a thief (see the header note).
@@ -145,6 +161,11 @@ class worker {
   static std::uint64_t ticks_now() noexcept;
   std::uint64_t run_mark_ = 0;  // owner only: start of the unaccounted part of the current run
   std::uint64_t end_hint_ = 0;  // owner only: a reading taken at the task's last suspension point
+  // The current run (begin_run .. end_run). Owner only.
+  std::uint64_t run_start_ = 0;        // its first reading, if timed
+  std::source_location run_site_{};    // its task's class
+  class_counters* run_cls_ = nullptr;  // that class's counters here
+  std::uint32_t run_woken_by_ = 0;     // the trace flow that woke its task
   std::uint32_t tick_ = 0;
   // Sampled timing (run_task). Owner only.
   bool sampling_ = false;                 // runs are short: only 2 in k_sample_period are timed

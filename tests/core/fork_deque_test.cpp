@@ -29,6 +29,29 @@ TEST(ForkDeque, OwnerIsLifoThievesAreFifo) {
   EXPECT_EQ(why, steal_result::empty);
 }
 
+// pop_if takes the newest task only if it is the one asked for (a joiner taking back its
+// child); pop_alone is pop without the fence, for a deque nobody steals from.
+TEST(ForkDeque, PopIfTakesOnlyTheNewestAndPopAloneIsLifo) {
+  for (bool alone : {false, true}) {
+    fork_deque d;
+    std::vector<task_header> t(3);
+    for (auto& x : t) ASSERT_TRUE(d.push(&x));
+    EXPECT_EQ(d.pop_if(&t[1], alone), nullptr);
+    EXPECT_EQ(d.pop_if(&t[2], alone), &t[2]);
+    EXPECT_EQ(d.pop_if(&t[2], alone), nullptr);  // gone; t[1] is the newest now
+    EXPECT_EQ(d.pop_alone(), &t[1]);
+    steal_result why{};
+    EXPECT_EQ(d.steal(why), &t[0]);
+    // Only a stale copy of t[0] is left in its slot: not popped again.
+    EXPECT_EQ(d.pop_if(&t[0], alone), nullptr);
+    EXPECT_EQ(d.pop_alone(), nullptr);
+    EXPECT_TRUE(d.empty());
+    ASSERT_TRUE(d.push(&t[0]));
+    EXPECT_EQ(d.pop_if(&t[0], alone), &t[0]);
+    EXPECT_TRUE(d.empty());
+  }
+}
+
 // It grows past its first array, keeping order (checked against a model), up to its largest
 // size; then push fails (and the worker spills to the injector).
 TEST(ForkDeque, GrowsThenFailsWhenFull) {

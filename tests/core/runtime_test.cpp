@@ -195,6 +195,53 @@ TEST(Runtime, TasksThatNeverRanAreDestroyedWhenRootReturns) {
   }
 }
 
+weft::task<long> tree_sum(long n, const std::atomic<bool>* stop_seen, long* seen) {
+  if (n < 2) {
+    if (stop_seen && stop_seen->load()) ++*seen;
+    co_return n;
+  }
+  auto h = weft::spawn(tree_sum(n - 1, stop_seen, seen));
+  long b = co_await tree_sum(n - 2, stop_seen, seen);
+  co_return co_await h + b;
+}
+
+// A join whose child is still unstarted on top of this worker's fork deque runs it in place,
+// and the child's end switches straight back: no trip through the run loop. Every such run
+// still counts as a run, and blocked time on joins is still recorded.
+TEST(Runtime, InPlaceJoinsAreCountedAsRuns) {
+  long v = weft::run({.procs = 1}, []() -> weft::task<long> {
+    co_return co_await tree_sum(20, nullptr, nullptr);
+  });
+  EXPECT_EQ(v, 6765);
+  auto m = weft::metrics::snapshot().total();
+  // fib(20) spawns 10,945 tasks; each ran at least once, and so did the root.
+  EXPECT_EQ(m.tasks_spawned, 10945u);
+  EXPECT_GE(m.tasks_run, m.tasks_spawned + 1);
+  EXPECT_GT(m.blocked_ns["join"], 0u);
+}
+
+// In-place switches count as picks: every so often one is refused and the task goes through
+// the run loop, which looks at the timers. So a sleeper wakes while a fork-join computation
+// that never suspends for real keeps the only worker busy; leaves then see its flag.
+TEST(Runtime, InPlaceJoinsLeaveRoomForTimers) {
+  std::atomic<bool> woke{false};
+  long seen = 0;
+  int rounds = 0;
+  weft::run({.procs = 1}, [&]() -> weft::task<> {
+    weft::go([&]() -> weft::task<> {
+      co_await weft::sleep_for(1ms);
+      woke = true;
+    });
+    // Bounded: without the fairness refusals the sleeper never runs and this gives up.
+    while (seen == 0 && rounds < 20000) {
+      ++rounds;
+      (void)co_await tree_sum(12, &woke, &seen);
+    }
+  });
+  EXPECT_TRUE(woke.load());
+  EXPECT_GT(seen, 0) << "no leaf saw the sleeper's flag in " << rounds << " rounds";
+}
+
 TEST(Runtime, YieldInterleavesTasksOnOneWorker) {
   std::vector<int> order;
   weft::run({.procs = 1}, [&]() -> weft::task<> {

@@ -50,8 +50,10 @@ struct spawn_base : task_header {
 };
 
 // Called from the root coroutine's final suspend: unregisters the task and settles the join
-// word (waking a joiner, notifying the group, or destroying the frame). Defined in runtime.
-void on_spawned_exit(spawn_base* s) noexcept;
+// word (waking a joiner, notifying the group, or destroying the frame). Returns where the
+// worker goes on: a woken joiner to switch to in place, or noop_coroutine() (back to the run
+// loop). Defined in join.cpp.
+std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept;
 
 template <class T>
 struct spawned_promise_value {
@@ -76,9 +78,9 @@ struct spawned_promise : spawn_base, spawned_promise_value<T>, recycled_frame {
   std::suspend_always initial_suspend() const noexcept { return {}; }
   struct final_awaiter {
     bool await_ready() const noexcept { return false; }
-    void await_suspend(std::coroutine_handle<spawned_promise> h) const noexcept {
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<spawned_promise> h) const noexcept {
       // May destroy the frame: nothing may touch the promise after this call.
-      on_spawned_exit(&h.promise());
+      return on_spawned_exit(&h.promise());
     }
     void await_resume() const noexcept {}
   };
@@ -215,8 +217,11 @@ struct join_wait : cancel_callback {
   spawn_base* s_ = nullptr;
   task_header* t_ = nullptr;
   bool cancelled_ = false;
-  bool suspend(std::coroutine_handle<> h);  // false: the task already ended; do not suspend
-  void resumed();                           // throws weft::cancelled if the wait was cancelled
+  // Where the joiner goes on (for symmetric transfer): h itself if the task already ended,
+  // the task if it was still unstarted in this worker's fork deque (run in place), else
+  // noop_coroutine() (suspended until the task ends).
+  std::coroutine_handle<> suspend(std::coroutine_handle<> h);
+  void resumed();  // throws weft::cancelled if the wait was cancelled
 };
 void join_release(spawn_base* s) noexcept;  // the handle is dropped without having joined
 void join_span(spawn_base* s) noexcept;     // the joiner's path continues from the child's
