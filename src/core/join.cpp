@@ -73,6 +73,12 @@ std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept {
   // queue round trip. Stamped runnable as make_runnable() would (blocked time ends now).
   if (auto* w = current_worker(); w && w->may_switch() && !rt->shutting_down()) {
     joiner->runnable_since_ = std::max(w->run_mark(), joiner->wait_since_);
+    if (w->tracing()) [[unlikely]] {
+      // The wake-up arrow make_runnable() would draw, from this slice to the joiner's next.
+      auto id = w->next_flow();
+      joiner->trace_flow_ = id;
+      w->trace(trace_kind::flow_out, w->run_mark(), 0, nullptr, id);
+    }
     return w->switch_to(joiner);
   }
   schedule(joiner);

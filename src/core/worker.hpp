@@ -113,6 +113,7 @@ class worker {
   const site_tallies& sites() const noexcept { return sites_; }
 
   // Tracing (WEFT_TRACE), owner thread only. The tracer is set before the worker starts.
+  bool tracing() const noexcept { return tracer_ != nullptr; }
   // A flow id unique for the next 16M flows of this worker: the worker in the top 8 bits.
   std::uint32_t next_flow() noexcept {
     trace_flows_ = (trace_flows_ + 1) & 0xffffffu;
