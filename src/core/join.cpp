@@ -26,6 +26,16 @@ void release_spawn_refs(spawn_base* s) noexcept {
   if (s->group_) release(std::exchange(s->group_, nullptr));
 }
 
+namespace {
+// A task has ended with nobody to switch to: go on with whatever the run loop would pick next,
+// in place (worker::switch_to_next). Nothing here touches the ended task's frame, which may
+// be gone by now.
+std::coroutine_handle<> next_in_place() noexcept {
+  auto* w = current_worker();
+  return w ? w->switch_to_next() : std::noop_coroutine();
+}
+}  // namespace
+
 std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept {
   auto* rt = s->rt_;
   account_span(s);
@@ -44,7 +54,7 @@ std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept {
     auto span = s->span_;
     s->frame_.destroy();
     group_child_done(g, std::move(error), span);  // drops the child's reference
-    return std::noop_coroutine();
+    return next_in_place();
   }
   // acquire: pairs with the joiner's release (CAS or store) of its task pointer.
   auto prev = s->join_.load(std::memory_order_acquire);
@@ -59,14 +69,14 @@ std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept {
     prev = s->join_.exchange(k_done, std::memory_order_acq_rel);
   }
   if (prev == k_running) {
-    return std::noop_coroutine();  // the handle will take the result and destroy the frame
+    return next_in_place();  // the handle will take the result and destroy the frame
   }
   if (prev == k_detached) {
     // Nobody can observe the exception: it fails the run, as in Go (a cancellation is the
     // expected end of a cancelled task, not a failure).
     if (s->error_ && !is_cancellation(s->error_)) rt->fail(s->error_);
     s->frame_.destroy();
-    return std::noop_coroutine();
+    return next_in_place();
   }
   auto* joiner = reinterpret_cast<task_header*>(prev);  // NOLINT(performance-no-int-to-ptr)
   // The joiner would run next from the LIFO slot anyway: switch to it in place, saving the
@@ -102,6 +112,9 @@ std::coroutine_handle<> join_wait::suspend(std::coroutine_handle<> h) {
   t_ = prepare_wait(h, wait_kind::join, nullptr);
   auto* w = current_worker();
   const auto me = reinterpret_cast<std::uintptr_t>(t_);
+  // Once the wait is published, a cancel may resume us on another worker, ending this awaiter:
+  // what is needed after that point is copied out first.
+  auto* const child = s_;
   // If the task is still the newest in this worker's fork deque, unstarted, the run loop would
   // pick it next once we suspend: take it back and run it in place instead (its end switches
   // back to us). Then nobody else can end it, so the join word is ours to set with a store:
@@ -142,7 +155,7 @@ std::coroutine_handle<> join_wait::suspend(std::coroutine_handle<> h) {
     // In place, the task runs while we wait, as it would on a thief; a cancel of our wait
     // still works (the callback withdraws it and schedules us; the task then ends with nobody
     // to switch to).
-    return in_place ? w->switch_to(s_) : std::noop_coroutine();
+    return in_place ? w->switch_to(child) : w->switch_to_next();
   }
   abandon_wait(t_);
   t_ = nullptr;  // nothing to undo in resumed()

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -11,17 +12,14 @@
 
 namespace weft::detail {
 
+constinit thread_local runtime_impl* tl_runtime = nullptr;
+
 namespace {
-thread_local runtime_impl* tl_runtime = nullptr;
 constexpr int k_max_procs = 4096;
 
 std::mutex g_last_stats_m;
 metrics::runtime_stats g_last_stats;  // guarded by g_last_stats_m
 }  // namespace
-
-runtime_impl* current_runtime() noexcept {
-  return tl_runtime;
-}
 
 int resolve_procs(const std::optional<int>& from_options) {
   auto check = [](long long v, const std::string& shown, const char* source) {
@@ -75,7 +73,6 @@ void runtime_impl::register_task(task_header* t) noexcept {
   if (w && &w->rt() == this) {
     if (tracer_) [[unlikely]]
       w->trace_alive_add(1);
-    w->counters().tasks_spawned.add(1);
     w->classes().at(t->site_).spawned.add(1);
     return;
   }
@@ -342,7 +339,14 @@ metrics::runtime_stats runtime_impl::stats() const {
     }
     metrics::worker_stats ws;
     ws.worker = w->index();
-    ws.tasks_run = c.tasks_run.get();
+    // Runs, spawns and blocked time are counted per class only (one counter a run, not two):
+    // a worker's totals are its classes' sums.
+    std::array<std::uint64_t, static_cast<std::size_t>(wait_kind::count_)> blocked{};
+    w->classes().for_each([&](const void*, const class_counters& cc) {
+      ws.tasks_run += cc.runs.get();
+      ws.tasks_spawned += cc.spawned.get();
+      for (std::size_t k = 1; k < blocked.size(); ++k) blocked[k] += cc.blocked_ticks[k].get();
+    });
     ws.run_ns = ticks_to_ns(c.run_ticks.get());
     // run_ticks needs no scaling: untimed stretches are settled into it (settle_untimed).
     auto timed = c.timed_runs.get();
@@ -360,11 +364,9 @@ metrics::runtime_stats runtime_impl::stats() const {
     ws.overflows = c.overflows.get();
     ws.long_runs = c.long_runs.get();
     ws.max_run_ns = ticks_to_ns(c.max_run_ticks.get());
-    ws.tasks_spawned = c.tasks_spawned.get();
     ws.max_span_ns = ticks_to_ns(c.max_span_ticks.get());
-    for (std::size_t k = 1; k < c.blocked_ticks.size(); ++k) {
-      auto v = c.blocked_ticks[k].get();
-      if (v) ws.blocked_ns[to_string(static_cast<wait_kind>(k))] = ticks_to_ns(v);
+    for (std::size_t k = 1; k < blocked.size(); ++k) {
+      if (auto v = blocked[k]) ws.blocked_ns[to_string(static_cast<wait_kind>(k))] = ticks_to_ns(v);
     }
     s.workers.push_back(std::move(ws));
   }

@@ -126,7 +126,12 @@ class runtime_impl {
   std::map<std::string, std::uint64_t> progress_at_start_;  // progress counted by earlier runs
 };
 
-runtime_impl* current_runtime() noexcept;
+// The runtime this thread works for (a worker, run()'s thread, a blocking-pool thread), or
+// null. Inline (constinit: one TLS load, no call, no guard): spawns and wakes read it.
+extern constinit thread_local runtime_impl* tl_runtime;
+inline runtime_impl* current_runtime() noexcept {
+  return tl_runtime;
+}
 
 // Resolves `procs` from options, then WEFT_PROCS, then the hardware; throws config_error naming
 // the bad value and its source.

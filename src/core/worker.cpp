@@ -12,9 +12,9 @@
 namespace weft::detail {
 
 constinit thread_local task_header* tl_task = nullptr;
+constinit thread_local worker* tl_worker = nullptr;
 
 namespace {
-thread_local worker* tl_worker = nullptr;
 
 // Long enough that ordinary tasks never trip it, short enough to catch a loop that forgot to
 // yield (Go's sysmon preempts at 10 ms for the same reason).
@@ -34,10 +34,6 @@ constexpr std::uint32_t k_sample_warmup = 16;
 constexpr std::int64_t k_flat_fork = 64;
 constexpr int k_steal_batch = 15;
 }  // namespace
-
-worker* current_worker() noexcept {
-  return tl_worker;
-}
 
 std::uint64_t worker::ticks_now() noexcept {
   return ticks();
@@ -217,6 +213,15 @@ std::coroutine_handle<> worker::switch_to(task_header* next) noexcept {
   return next->resume_;
 }
 
+std::coroutine_handle<> worker::switch_to_next() noexcept {
+  if (!may_switch() || rt_.stopping()) return std::noop_coroutine();
+  auto* next = next_local();
+  if (!next) return std::noop_coroutine();
+  end_run();
+  begin_run(next);
+  return next->resume_;
+}
+
 void worker::begin_run(task_header* t) noexcept {
   t->budget_ = k_task_budget;
   tl_task = t;
@@ -239,14 +244,12 @@ void worker::begin_run(task_header* t) noexcept {
     // From the stamps taken when the wait began and when the task was woken: no clock read.
     auto k = static_cast<std::size_t>(t->wait_);
     if (t->runnable_since_ > t->wait_since_) {
-      auto blocked = t->runnable_since_ - t->wait_since_;
-      c.blocked_ticks[k].add(blocked);
-      cls.blocked_ticks[k].add(blocked);
+      cls.blocked_ticks[k].add(t->runnable_since_ - t->wait_since_);
     }
     t->wait_ = wait_kind::none;
     t->wait_name_ = nullptr;
   }
-  c.tasks_run.add(1);
+  // Counted per class only: the worker's totals are its classes' sums (runtime_impl::stats).
   cls.runs.add(1);
   // The first run after a search or park is always timed: a stretch starts at a reading.
   timed_ = !sampling_ || phase_ < 2 || last_reading_ == 0;

@@ -71,6 +71,11 @@ class worker {
   // Ends the current run's bookkeeping, begins next's, and returns where to resume next (for
   // symmetric transfer from an await_suspend).
   std::coroutine_handle<> switch_to(task_header* next) noexcept;
+  // The running task has just ended, or suspended with nobody to hand the worker to: picks
+  // what the run loop would pick next (next_local(), which counts the pick) and switches to it
+  // in place; noop_coroutine() (back to the loop) when there is nothing local, when this pick
+  // is the one to refuse, or once the runtime stops.
+  std::coroutine_handle<> switch_to_next() noexcept;
 
   // The ticks since the current run started (or since the last call), restarting the count:
   // how span accounting charges run time without touching the task after it suspends.
@@ -207,6 +212,11 @@ class worker {
 };
 
 // The worker running on this thread, or null.
-worker* current_worker() noexcept;
+// Inline (constinit: one TLS load, no call, no guard): the spawn, join and wake paths read it
+// several times a task.
+extern constinit thread_local worker* tl_worker;
+inline worker* current_worker() noexcept {
+  return tl_worker;
+}
 
 }  // namespace weft::detail

@@ -37,8 +37,9 @@ struct counter {
   std::uint64_t get() const noexcept { return v.load(std::memory_order_relaxed); }
 };
 
+// Runs, spawns and blocked time are not here: they are counted per task class only
+// (class_counters), and a worker's totals are its classes' sums.
 struct alignas(64) worker_counters {
-  counter tasks_run;
   counter timed_runs;  // runs whose length was read off the clock (all, unless sampling)
   counter run_ticks;
   counter sched_latency_ticks;
@@ -53,9 +54,7 @@ struct alignas(64) worker_counters {
   counter overflows;
   counter long_runs;
   counter max_run_ticks;
-  counter tasks_spawned;
   counter max_span_ticks;  // the longest span of any task that ended here
-  std::array<counter, static_cast<std::size_t>(wait_kind::count_)> blocked_ticks;
 };
 
 }  // namespace weft::detail

@@ -48,21 +48,16 @@ class class_table {
  public:
   static constexpr std::size_t k_slots = 128;  // power of two; distinct spawn sites are few
 
-  // The counters of `site`'s class; owner thread only. One-entry cache first: a worker runs
-  // long stretches of one class (a fork-join tree, a pool's items), and the cache makes those
-  // a compare and a branch.
+  // The counters of `site`'s class; owner thread only. A small direct-mapped cache first: a
+  // worker runs long stretches of one class (a fork-join tree, a pool's items) or a few
+  // classes taking turns (a producer and its consumer, a ping-pong), and a hit is one compare.
   class_counters& at(std::source_location site) noexcept {
     auto* key = class_key(site);
-    if (key == last_key_ && last_) return *last_;
-    // Two entries: a pair of tasks of two classes taking turns (a producer and its consumer,
-    // a ping-pong) would miss a one-entry cache on every run.
-    std::swap(last_key_, prev_key_);
-    std::swap(last_, prev_);
-    if (key != last_key_ || !last_) {
-      last_key_ = key;
-      last_ = &lookup(key);
-    }
-    return *last_;
+    auto& e = cache_[cache_index(key)];
+    if (e.key == key && e.c) return *e.c;
+    e.key = key;
+    e.c = &lookup(key);
+    return *e.c;
   }
 
   // Visits every claimed slot (and the overflow slot, key null, if used); any thread.
@@ -83,10 +78,19 @@ class class_table {
   // Set (release) by the owner before it first counts into overflow_; for_each reads it with
   // acquire, as it does the keys, before it reads those counters.
   std::atomic<bool> used_overflow_{false};
-  const void* last_key_ = nullptr;
-  class_counters* last_ = nullptr;
-  const void* prev_key_ = nullptr;
-  class_counters* prev_ = nullptr;
+  struct cache_entry {
+    const void* key = nullptr;
+    class_counters* c = nullptr;  // null: empty
+  };
+  static constexpr std::size_t k_cache = 4;
+  static std::size_t cache_index(const void* key) noexcept {
+    // Fibonacci hashing, as in lookup(): the keys are addresses of static records 24 bytes
+    // apart, whose low bits alone would collide.
+    return static_cast<std::size_t>(
+        (reinterpret_cast<std::uintptr_t>(key) * 0x9E3779B97F4A7C15ull) >>
+        (64 - std::countr_zero(k_cache)));
+  }
+  std::array<cache_entry, k_cache> cache_{};
 };
 
 }  // namespace weft::detail
