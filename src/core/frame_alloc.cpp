@@ -127,10 +127,16 @@ void* frame_alloc(std::size_t bytes) {
   // Start fetching the next block, for writing: it is often a frame another worker freed (a
   // thief ran the task), so its lines sit modified in that core's cache, and reading its link
   // at the next allocation would stall for the whole transfer. Fetched now, it overlaps with
-  // the work until then. A frame spans up to a few lines; the first holds the link.
+  // the work until then. All of its lines, up to four: the new frame's constructor writes them
+  // all, and each write that misses holds up the next locked instruction (the store buffer
+  // must drain first), which is what a spawn's count update waited on.
   if (auto* next = l.head) {
-    __builtin_prefetch(next, 1);
-    __builtin_prefetch(reinterpret_cast<char*>(next) + 64, 1);
+    auto* p = reinterpret_cast<char*>(next);
+    std::size_t size = (c + 1) * k_granule;
+    __builtin_prefetch(p, 1);
+    __builtin_prefetch(p + 64, 1);
+    if (size > 128) __builtin_prefetch(p + 128, 1);
+    if (size > 192) __builtin_prefetch(p + 192, 1);
   }
   return blk;
 }

@@ -358,6 +358,17 @@ void worker::poll_timers() noexcept {
   if (timers.maybe_due(now)) timers.fire_due(now);
 }
 
+namespace {
+// A task's first three lines from its header on: the header and, for a spawned root, the join
+// word and the first of its own frame's state.
+void prefetch_frame(task_header* t) noexcept {
+  auto* p = reinterpret_cast<const char*>(t);
+  __builtin_prefetch(p, 1);
+  __builtin_prefetch(p + 64, 1);
+  __builtin_prefetch(p + 128, 1);
+}
+}  // namespace
+
 task_header* worker::steal_from(worker& victim) noexcept {
   steal_result why{};
   counters_.steals_tried.add(1);
@@ -374,6 +385,11 @@ task_header* worker::steal_from(worker& victim) noexcept {
         push_ready(x);
         break;
       }
+      // Its frame was written by the victim and sits modified in the victim's cache: fetch
+      // it now, for writing (running it writes the header), so the transfers of the batch
+      // overlap each other and the work before they run, instead of each run stalling on its
+      // first touch (the header's second line: a sixth of a thief's time in spawn_join).
+      prefetch_frame(x);
     }
     return t;
   }
