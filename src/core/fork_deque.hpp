@@ -89,6 +89,14 @@ class fork_deque {
     return x;
   }
 
+  // Owner only: a hint for the task that pop() would return next (null if none seems left).
+  // It may be stale (stolen meanwhile): only for prefetching, never to run.
+  task_header* peek() const noexcept {
+    auto b = bottom_.load(std::memory_order_relaxed);
+    if (b <= top_cache_) return nullptr;
+    return array_.load(std::memory_order_relaxed)->at(b - 1).load(std::memory_order_relaxed);
+  }
+
   // Owner only: pops the newest task if it is `expected` (a joiner taking back the child it
   // spawned last, to run it in place); null if it is not, or if a thief took it first. A slot
   // below top may hold a stale copy of `expected`, but then every slot was stolen and pop()

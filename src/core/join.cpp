@@ -37,6 +37,12 @@ std::coroutine_handle<> next_in_place() noexcept {
 }  // namespace
 
 std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept {
+  // A joiner already waiting will most likely run here next (switch_to): start fetching the
+  // part of its header that begin_run reads first, so the bookkeeping below overlaps the
+  // fetch. relaxed: only a hint; the word is read properly further down.
+  if (auto j = s->join_.load(std::memory_order_relaxed); j > k_detached) {
+    __builtin_prefetch(&reinterpret_cast<task_header*>(j)->site_);  // NOLINT
+  }
   auto* rt = s->rt_;
   account_span(s);
   if (auto* w = current_worker()) w->record_span(s->span_);
@@ -109,6 +115,9 @@ void join_cancelled(cancel_callback* cb) noexcept {
 }  // namespace
 
 std::coroutine_handle<> join_wait::suspend(std::coroutine_handle<> h) {
+  // If the task is taken back below, begin_run reads its class first: fetch that line while
+  // prepare_wait does its bookkeeping.
+  __builtin_prefetch(&s_->site_);
   t_ = prepare_wait(h, wait_kind::join, nullptr);
   auto* w = current_worker();
   const auto me = reinterpret_cast<std::uintptr_t>(t_);
