@@ -1,6 +1,7 @@
 // How a task's end reaches whoever waits for it: the join protocol of spawned.hpp, group
 // children, detached failures and the root.
 #include <algorithm>
+#include <cstddef>
 
 #include "core/group_state.hpp"
 #include "core/runtime_impl.hpp"
@@ -40,8 +41,10 @@ std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept {
   // A joiner already waiting will most likely run here next (switch_to): start fetching the
   // part of its header that begin_run reads first, so the bookkeeping below overlaps the
   // fetch. relaxed: only a hint; the word is read properly further down.
+  // The address is computed, not formed as a member access: the joiner is not ours yet.
   if (auto j = s->join_.load(std::memory_order_relaxed); j > k_detached) {
-    __builtin_prefetch(&reinterpret_cast<task_header*>(j)->site_);  // NOLINT
+    __builtin_prefetch(reinterpret_cast<const char*>(j & ~k_joiner_firm) +  // NOLINT
+                       offsetof(task_header, site_));
   }
   auto* rt = s->rt_;
   account_span(s);
@@ -64,9 +67,10 @@ std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept {
   }
   // acquire: pairs with the joiner's release (CAS or store) of its task pointer.
   auto prev = s->join_.load(std::memory_order_acquire);
-  if (prev > k_detached && !reinterpret_cast<task_header*>(prev)->cancel_) {  // NOLINT
-    // A joiner waits, and without a cancel source it cannot withdraw: nobody else writes the
-    // word now, so a store settles it (an RMW costs a store-buffer drain, on every join).
+  if (prev > k_detached && (prev & k_joiner_firm)) {
+    // A firm joiner waits: it published without a cancel source, so nothing can withdraw the
+    // wait and nobody else writes the word now; a store settles it. The tag is the only thing
+    // that may be relied on here: the joiner's own fields are not ours until the word is.
     // release: publishes the result to whoever reads k_done (done()).
     s->join_.store(k_done, std::memory_order_release);
   } else {
@@ -84,10 +88,11 @@ std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept {
     s->frame_.destroy();
     return next_in_place();
   }
-  auto* joiner = reinterpret_cast<task_header*>(prev);  // NOLINT(performance-no-int-to-ptr)
+  // NOLINTNEXTLINE(performance-no-int-to-ptr)
+  auto* joiner = reinterpret_cast<task_header*>(prev & ~k_joiner_firm);
   // The joiner would run next from the LIFO slot anyway: switch to it in place, saving the
   // queue round trip. Stamped runnable as make_runnable() would (blocked time ends now).
-  if (auto* w = current_worker(); w && w->may_switch() && !rt->shutting_down()) {
+  if (auto* w = current_worker(); w && w->may_switch() && !rt->stopping()) {
     joiner->runnable_since_ = std::max(w->run_mark(), joiner->wait_since_);
     if (w->tracing()) [[unlikely]] {
       // The wake-up arrow make_runnable() would draw, from this slice to the joiner's next.
@@ -120,7 +125,9 @@ std::coroutine_handle<> join_wait::suspend(std::coroutine_handle<> h) {
   __builtin_prefetch(&s_->site_);
   t_ = prepare_wait(h, wait_kind::join, nullptr);
   auto* w = current_worker();
-  const auto me = reinterpret_cast<std::uintptr_t>(t_);
+  auto* const cs = t_->cancel_;
+  // Without a cancel source nothing can withdraw this wait: say so in the word (spawned.hpp).
+  const auto me = reinterpret_cast<std::uintptr_t>(t_) | (cs ? 0 : k_joiner_firm);
   // Once the wait is published, a cancel may resume us on another worker, ending this awaiter:
   // what is needed after that point is copied out first.
   auto* const child = s_;
@@ -131,8 +138,12 @@ std::coroutine_handle<> join_wait::suspend(std::coroutine_handle<> h) {
   bool in_place = false;
   // 0: published (suspend), 1: the task has ended, 2: another task is already joining.
   auto publish = [&] {
-    if (w->may_switch() && w->take_back(s_)) {
+    if (w->may_switch() && !t_->rt_->stopping() && w->take_back(s_)) {
       in_place = true;
+      // Only a second task awaiting the same handle at this moment (a misuse: two tasks
+      // sharing one handle without synchronisation) could have written the word; that one is
+      // then overwritten and never woken, where the CAS below would have reported it. The
+      // detection of that misuse is best-effort on this path.
       s_->join_.store(me, std::memory_order_release);
       return 0;
     }
@@ -146,7 +157,7 @@ std::coroutine_handle<> join_wait::suspend(std::coroutine_handle<> h) {
     return expected == k_done ? 1 : 2;
   };
   int r = 0;
-  if (auto* cs = t_->cancel_) {
+  if (cs) {
     // Register and publish under the source's lock: a cancel cannot fall between the two.
     std::lock_guard g(cs->lock_);
     fn_ = &join_cancelled;

@@ -97,6 +97,47 @@ TEST(Cancel, TimeoutReachesMutexSemaphoreSleepJoinAndSelect) {
   });
 }
 
+// A join cancelled at the moment its task ends: the task's end must not take the joiner's
+// word for anything but what the join word itself says (the joiner published with a cancel
+// source, so it may withdraw, be resumed elsewhere and leave its scope meanwhile). Either the
+// value arrives, or the join throws and the handle, which still owns the task, delivers the
+// value to a second join: nothing is lost or settled twice (LeakSanitizer and TSan check the
+// rest).
+TEST(Cancel, AJoinCancelledAsItsTaskEndsIsSettledOnce) {
+  int got = 0;
+  int cancelled = 0;
+  weft::run({.procs = 3}, [&]() -> weft::task<> {
+    for (int round = 0; round < 300; ++round) {
+      weft::cancel_token tok;
+      std::atomic<bool> go{false};
+      auto h = weft::spawn([&go]() -> weft::task<int> {
+        while (!go.load()) co_await weft::yield();
+        co_return 7;
+      });
+      auto racer = weft::spawn([&]() -> weft::task<> {
+        go = true;     // lets the task end ...
+        tok.cancel();  // ... while its join is being cancelled
+        co_return;
+      });
+      bool was_cancelled = false;
+      try {
+        auto v =
+            co_await weft::with_cancel(tok, [&]() -> weft::task<int> { co_return co_await h; }());
+        EXPECT_EQ(v, 7);
+        ++got;
+      } catch (const weft::cancelled&) {
+        was_cancelled = true;
+      }
+      if (was_cancelled) {
+        EXPECT_EQ(co_await h, 7);  // the task still ends once, and its value is still there
+        ++cancelled;
+      }
+      co_await racer;
+    }
+  });
+  EXPECT_EQ(got + cancelled, 300);
+}
+
 TEST(Cancel, OuterCancellationReachesInsideATimeoutScope) {
   weft::run({.procs = 2}, []() -> weft::task<> {
     weft::task_group g;

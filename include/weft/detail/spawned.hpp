@@ -4,7 +4,10 @@
 //
 // Join protocol, on spawn_base::join_ (one word, so completion and joining race safely):
 //   k_running  -> the task runs; nobody waits yet
-//   <pointer>  -> a task waits in join; completion schedules it
+//   <pointer>  -> a task waits in join; completion schedules it. Tagged k_joiner_firm when the
+//                 joiner had no cancel source as it published: no cancel callback can then
+//                 withdraw the wait, so the completing task owns the word and may settle it
+//                 with a plain store (an RMW costs a store-buffer drain on every join)
 //   k_done     -> the task ended; the join handle owns the frame and destroys it
 //   k_detached -> the handle was dropped; the task destroys its own frame when it ends
 // Each side moves the word with one exchange/CAS, so exactly one of them destroys the frame.
@@ -29,6 +32,8 @@ namespace weft::detail {
 inline constexpr std::uintptr_t k_running = 0;
 inline constexpr std::uintptr_t k_done = 1;
 inline constexpr std::uintptr_t k_detached = 2;
+inline constexpr std::uintptr_t k_joiner_firm = 4;  // a tag on a joiner pointer (see above)
+static_assert(alignof(task_header) >= 8, "k_joiner_firm needs bit 2 of a task pointer");
 
 struct group_state;
 
