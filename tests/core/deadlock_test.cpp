@@ -13,14 +13,20 @@ using namespace std::chrono_literals;
 namespace {
 
 // root waits on group g; g's child P joins Q; Q waits on g, which waits on P: a cycle that
-// nothing outside can break.
+// nothing outside can break. Q waits for P to be in g first: at procs > 1 another worker may
+// run Q at once, and a wait on a g still empty would return (no cycle, no deadlock).
 std::string deadlock_message(int procs) {
   try {
     weft::run({.procs = procs}, []() -> weft::task<> {
       weft::task_group g;
+      weft::semaphore p_spawned(0);
       std::optional<weft::join_handle<void>> q;
-      q = weft::spawn([&]() -> weft::task<> { co_await g.wait(); });
+      q = weft::spawn([&]() -> weft::task<> {
+        co_await p_spawned.acquire();
+        co_await g.wait();
+      });
       g.spawn([&]() -> weft::task<> { co_await *q; });
+      p_spawned.release();
       co_await g.wait();
     });
   } catch (const weft::deadlock_error& e) {
