@@ -93,7 +93,7 @@ class fork_deque {
   // It may be stale (stolen meanwhile): only for prefetching, never to run.
   task_header* peek() const noexcept {
     auto b = bottom_.load(std::memory_order_relaxed);
-    if (b <= top_cache_) return nullptr;
+    if (b <= top_cache_) return nullptr;  // top_cache_ never exceeds top_: empty for sure
     return array_.load(std::memory_order_relaxed)->at(b - 1).load(std::memory_order_relaxed);
   }
 
@@ -102,12 +102,7 @@ class fork_deque {
   // below top may hold a stale copy of `expected`, but then every slot was stolen and pop()
   // finds the deque empty.
   task_header* pop_if(task_header* expected, bool alone) noexcept {
-    auto b = bottom_.load(std::memory_order_relaxed);
-    if (b <= top_cache_) return nullptr;  // top_cache_ never exceeds top_: empty for sure
-    if (array_.load(std::memory_order_relaxed)->at(b - 1).load(std::memory_order_relaxed) !=
-        expected) {
-      return nullptr;
-    }
+    if (!expected || peek() != expected) return nullptr;
     return alone ? pop_alone() : pop();
   }
 

@@ -1,6 +1,5 @@
 // How a task's end reaches whoever waits for it: the join protocol of spawned.hpp, group
 // children, detached failures and the root.
-#include <algorithm>
 #include <cstddef>
 
 #include "core/group_state.hpp"
@@ -92,14 +91,8 @@ std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept {
   auto* joiner = reinterpret_cast<task_header*>(prev & ~k_joiner_firm);
   // The joiner would run next from the LIFO slot anyway: switch to it in place, saving the
   // queue round trip. Stamped runnable as make_runnable() would (blocked time ends now).
-  if (auto* w = current_worker(); w && w->may_switch() && !rt->stopping()) {
-    joiner->runnable_since_ = std::max(w->run_mark(), joiner->wait_since_);
-    if (w->tracing()) [[unlikely]] {
-      // The wake-up arrow make_runnable() would draw, from this slice to the joiner's next.
-      auto id = w->next_flow();
-      joiner->trace_flow_ = id;
-      w->trace(trace_kind::flow_out, w->run_mark(), 0, nullptr, id);
-    }
+  if (auto* w = current_worker(); w && w->may_switch()) {
+    w->mark_woken(joiner);  // as make_runnable() would: blocked time ends now
     return w->switch_to(joiner);
   }
   schedule(joiner);
@@ -138,7 +131,7 @@ std::coroutine_handle<> join_wait::suspend(std::coroutine_handle<> h) {
   bool in_place = false;
   // 0: published (suspend), 1: the task has ended, 2: another task is already joining.
   auto publish = [&] {
-    if (w->may_switch() && !t_->rt_->stopping() && w->take_back(s_)) {
+    if (w->may_switch() && w->take_back(s_)) {
       in_place = true;
       // Only a second task awaiting the same handle at this moment (a misuse: two tasks
       // sharing one handle without synchronisation) could have written the word; that one is

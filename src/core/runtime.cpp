@@ -127,12 +127,10 @@ void runtime_impl::make_runnable(task_header* t, placement how) noexcept {
     // latest spawn or suspension), which saves a read; scheduling latency is then overstated
     // by at most the waker's run so far. Never earlier than the wait began, so blocked time
     // stays exact. Woken from the worker loop (timers): read the clock.
-    t->runnable_since_ = current_task() ? std::max(w->run_mark(), t->wait_since_) : ticks();
-    if (tracer_ && current_task()) [[unlikely]] {
-      // A wake-up arrow from the running task's slice to the woken task's next run.
-      auto id = w->next_flow();
-      t->trace_flow_ = id;
-      w->trace(trace_kind::flow_out, w->run_mark(), 0, nullptr, id);
+    if (current_task()) {
+      w->mark_woken(t);
+    } else {
+      t->runnable_since_ = ticks();
     }
     switch (how) {
       case placement::lifo:

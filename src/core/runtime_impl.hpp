@@ -128,6 +128,10 @@ class runtime_impl {
 
 // The runtime this thread works for (a worker, run()'s thread, a blocking-pool thread), or
 // null. Inline (constinit: one TLS load, no call, no guard): spawns and wakes read it.
+inline bool worker::may_switch() const noexcept {
+  return (tick_ + 1) % k_fairness_interval != 0 && !rt_.stopping();
+}
+
 extern constinit thread_local runtime_impl* tl_runtime;
 inline runtime_impl* current_runtime() noexcept {
   return tl_runtime;

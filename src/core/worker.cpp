@@ -1,6 +1,7 @@
 #include "core/worker.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #if defined(__linux__)
 #include <sys/prctl.h>
 #endif
@@ -145,6 +146,7 @@ void worker::drain_unregistered(std::vector<task_header*>& out) noexcept {
     if (t && !t->registered_) out.push_back(t);
   };
   keep(std::exchange(run_next_, nullptr));
+  // relaxed would do: the workers' threads have been joined, which orders their writes.
   keep(lifo_.exchange(nullptr, std::memory_order_acquire));
   while (auto* t = queue_.pop()) keep(t);
   while (auto* t = forks_.pop()) keep(t);
@@ -206,20 +208,31 @@ void worker::run_task(task_header* t) noexcept {
   end_run();
 }
 
-std::coroutine_handle<> worker::switch_to(task_header* next) noexcept {
-  ++tick_;  // a pick, as in next_local()
+std::coroutine_handle<> worker::hand_over(task_header* next) noexcept {
   end_run();
   begin_run(next);
   return next->resume_;
 }
 
+std::coroutine_handle<> worker::switch_to(task_header* next) noexcept {
+  ++tick_;  // a pick, as in next_local()
+  return hand_over(next);
+}
+
 std::coroutine_handle<> worker::switch_to_next() noexcept {
-  if (!may_switch() || rt_.stopping()) return std::noop_coroutine();
-  auto* next = next_local();
-  if (!next) return std::noop_coroutine();
-  end_run();
-  begin_run(next);
-  return next->resume_;
+  if (!may_switch()) return std::noop_coroutine();
+  auto* next = next_local();  // counts the pick
+  return next ? hand_over(next) : std::noop_coroutine();
+}
+
+void worker::mark_woken(task_header* t) noexcept {
+  t->runnable_since_ = std::max(run_mark_, t->wait_since_);
+  if (tracer_) [[unlikely]] {
+    // A wake-up arrow from the running task's slice to the woken task's next run.
+    auto id = next_flow();
+    t->trace_flow_ = id;
+    trace(trace_kind::flow_out, run_mark_, 0, nullptr, id);
+  }
 }
 
 void worker::begin_run(task_header* t) noexcept {
@@ -349,7 +362,10 @@ task_header* worker::next_local() noexcept {
   if (auto* t = alone_ ? forks_.pop_alone() : forks_.pop()) {
     // A fork's children run one after another: fetch the next one's class line (what
     // begin_run reads first) while this one runs.
-    if (auto* next = forks_.peek()) __builtin_prefetch(&next->site_);
+    // peek() may be stale (stolen, even ended): the address is computed, never dereferenced.
+    if (auto* next = forks_.peek()) {
+      __builtin_prefetch(reinterpret_cast<const char*>(next) + offsetof(task_header, site_));
+    }
     return t;
   }
   if (auto* t = queue_.pop()) return t;

@@ -64,13 +64,19 @@ class worker {
   // through the run loop: a joiner to the child it spawned last and has not started, a
   // finishing child to its joiner. Each counts as a pick, and every k_fairness_interval-th is
   // refused, so the injection queue and the timers are looked at as often as when every
-  // switch went through the loop, and a chain of switches is not one endless run.
-  bool may_switch() const noexcept { return (tick_ + 1) % k_fairness_interval != 0; }
+  // switch went through the loop, and a chain of switches is not one endless run. None once
+  // the runtime stops: the loop must see it. (Defined in runtime_impl.hpp.)
+  bool may_switch() const noexcept;
   // Pops `child` if it is the newest task of this worker's fork deque (not stolen, not run).
   bool take_back(task_header* child) noexcept { return forks_.pop_if(child, alone_) != nullptr; }
   // Ends the current run's bookkeeping, begins next's, and returns where to resume next (for
-  // symmetric transfer from an await_suspend).
+  // symmetric transfer from an await_suspend). The caller counts as having asked may_switch().
   std::coroutine_handle<> switch_to(task_header* next) noexcept;
+  // From inside a running task: stamps t, which that task has just woken, as runnable now
+  // (the waker's last clock reading, never before t's wait began, so blocked time stays
+  // exact), and draws the wake-up arrow when tracing. make_runnable() and the in-place
+  // switch to a joiner both wake this way.
+  void mark_woken(task_header* t) noexcept;
   // The running task has just ended, or suspended with nobody to hand the worker to: picks
   // what the run loop would pick next (next_local(), which counts the pick) and switches to it
   // in place; noop_coroutine() (back to the loop) when there is nothing local, when this pick
@@ -118,7 +124,6 @@ class worker {
   const site_tallies& sites() const noexcept { return sites_; }
 
   // Tracing (WEFT_TRACE), owner thread only. The tracer is set before the worker starts.
-  bool tracing() const noexcept { return tracer_ != nullptr; }
   // A flow id unique for the next 16M flows of this worker: the worker in the top 8 bits.
   std::uint32_t next_flow() noexcept {
     trace_flows_ = (trace_flows_ + 1) & 0xffffffu;
@@ -146,6 +151,8 @@ class worker {
   // resume in run_task, or back to back in switch_to.
   void begin_run(task_header* t) noexcept;
   void end_run() noexcept;
+  // end_run(); begin_run(next); where to resume next.
+  std::coroutine_handle<> hand_over(task_header* next) noexcept;
   void poll_timers() noexcept;
   void found_work_while_searching();
   void trace_sample(std::uint64_t now) noexcept;
