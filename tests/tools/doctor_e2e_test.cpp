@@ -75,6 +75,12 @@ TEST_P(DoctorOnDemo, FindsTheVerdictItWasBuiltFor) {
   }
   for (const char* field : {"sigma", "kappa", "peak_procs"}) EXPECT_TRUE(j["usl"].contains(field));
   EXPECT_GE(j["recommendation"]["procs"].get<int>(), 1);
+  // The machine probe ran beside every run, and its factor is in each capacity account.
+  for (const auto& a : j["account"]) EXPECT_GT(a["machine_probe_ns"].get<double>(), 0);
+  for (const auto& l : j["capacity_lost"]) {
+    EXPECT_GT(l["machine_factor"].get<double>(), 0);
+    EXPECT_GE(l["split"]["machine_s"].get<double>(), 0);
+  }
   // The doctor's own costs, measured before the sweep.
   const auto& cost = j["self_cost"];
   EXPECT_EQ(cost["measured"], true);

@@ -36,6 +36,7 @@ struct shape {
   std::vector<weft_doctor::object_time> objects{};
   std::vector<weft_doctor::class_time> classes{};
   double max_pool_workers = 0;
+  double probe = 0;  // the machine probe's ns per thread around the runs; 0: not probed
 };
 
 run_account make(const shape& s, int cores = 2) {
@@ -70,6 +71,7 @@ run_account make(const shape& s, int cores = 2) {
   a.span_s = s.span >= 0 ? s.span : s.longest;
   a.parallelism = a.span_s > 0 ? a.work_s / a.span_s : 0;
   a.max_pool_workers = s.max_pool_workers;
+  a.probe_ns = s.probe;
   return a;
 }
 
@@ -192,6 +194,8 @@ TEST(Verdict, SameTasksSlowerOnCpuIsCoherency) {
   auto d = judge({{.procs = 1, .wall = 1, .run = 1}, {.procs = 2, .wall = 1, .run = 2, .cpu = 2}});
   EXPECT_EQ(d.verdict, "synchronization");
   EXPECT_EQ(d.rule, "coherency");
+  EXPECT_TRUE(fired(d, "coherency"));  // by its rule, not by the low-confidence fallback
+  EXPECT_FALSE(d.low_confidence);
   EXPECT_FALSE(fired(d, "blocking"));
 }
 
@@ -428,11 +432,74 @@ TEST(Account, CapacityLostSplitsExactly) {
                                             {.procs = 2, .runs = 1, .throughput = 1}};
   auto l = weft_doctor::attribute(acc, pts, 2).at(1);
   EXPECT_DOUBLE_EQ(l.lost_s, 1.0);  // 2 x 1 s - 1 x 1 s
-  double split = l.run_inflation_s + l.descheduled_s + l.scheduler_s + l.spinning_s +
+  double split = l.machine_s + l.run_inflation_s + l.descheduled_s + l.scheduler_s + l.spinning_s +
                  l.idle_blocked_s + l.idle_empty_s + l.unknown_s;
   EXPECT_NEAR(split, l.lost_s, 1e-12);
   EXPECT_NEAR(l.idle_by_cause.at("mutex"), 0.8, 1e-12);  // parked growth, all explained by it
   EXPECT_NEAR(l.karp_flatt, 1.0, 1e-12);                 // no speedup at all
+}
+
+// The shape of a healthy program on a machine whose cores slow each other (hyperthread siblings,
+// a shared clock): at procs 2 the same tasks take 20% more CPU and the speedup is 1.67. Without
+// the machine probe that is a material loss no rule explains, blamed on coherency at low
+// confidence; with it, the growth is the machine's and the program is healthy.
+const std::vector<shape> k_slower_machine = {{.procs = 1, .wall = 1, .run = 1, .probe = 100},
+                                             {.procs = 2, .wall = 0.6, .run = 1.2, .probe = 120}};
+
+TEST(Verdict, RunTimeGrowthTheMachineExplainsIsNotHeldAgainstTheProgram) {
+  auto unprobed = k_slower_machine;
+  for (auto& s : unprobed) s.probe = 0;
+  auto blind = judge(unprobed);
+  EXPECT_EQ(blind.verdict, "synchronization");
+  EXPECT_TRUE(blind.low_confidence);
+
+  auto d = judge(k_slower_machine);
+  EXPECT_EQ(d.verdict, "healthy") << all_findings(d);
+  EXPECT_NE(all_findings(d).find("machine's own slowdown"), std::string::npos) << all_findings(d);
+  std::string warnings;
+  for (const auto& w : d.warnings) warnings += w + "\n";
+  EXPECT_NE(warnings.find("20% slower per thread around the runs at procs 2"), std::string::npos)
+      << warnings;
+}
+
+TEST(Verdict, CoherencyBeyondTheMachinesSlowdownStillFires) {
+  // The probe explains 10% of growth; the tasks ran 80% slower.
+  auto d = judge({{.procs = 1, .wall = 1, .run = 1, .probe = 100},
+                  {.procs = 2, .wall = 0.9, .run = 1.8, .probe = 110}});
+  EXPECT_EQ(d.verdict, "synchronization");
+  EXPECT_EQ(d.rule, "coherency");
+  EXPECT_FALSE(d.low_confidence);
+}
+
+TEST(Account, TheMachineIsCreditedAtMostTheGrowthSeenAndNeverDebited) {
+  std::vector<weft_doctor::sweep_point> pts{{.procs = 1, .runs = 1, .throughput = 1},
+                                            {.procs = 2, .runs = 1, .throughput = 1}};
+  auto loss = [&](double run2, double probe2) {
+    std::vector<run_account> acc{make({.procs = 1, .wall = 1, .run = 1, .probe = 100}),
+                                 make({.procs = 2, .wall = 0.7, .run = run2, .probe = probe2})};
+    return weft_doctor::attribute(acc, pts, 2).at(1);
+  };
+  auto l = loss(1.2, 110);  // growth 0.2, of which the machine explains 0.1
+  EXPECT_NEAR(l.machine_factor, 1.1, 1e-12);
+  EXPECT_NEAR(l.machine_s, 0.1, 1e-12);
+  EXPECT_NEAR(l.run_inflation_s, 0.1, 1e-12);
+  EXPECT_NEAR(l.run_inflation_ratio, 0.1, 1e-12);
+  EXPECT_NEAR(l.own_lost_s, 2 * 0.7 - 1 - 0.1, 1e-12);
+  double split = l.machine_s + l.run_inflation_s + l.descheduled_s + l.scheduler_s + l.spinning_s +
+                 l.idle_blocked_s + l.idle_empty_s + l.unknown_s;
+  EXPECT_NEAR(split, l.lost_s, 1e-12);
+
+  l = loss(1.05, 150);  // the probe says 50% slower, but run time grew only 5%
+  EXPECT_NEAR(l.machine_s, 0.05, 1e-12);
+  EXPECT_NEAR(l.run_inflation_s, 0, 1e-12);
+
+  l = loss(1.2, 80);  // a faster machine is not held against the program
+  EXPECT_EQ(l.machine_s, 0);
+  EXPECT_NEAR(l.run_inflation_s, 0.2, 1e-12);
+
+  l = loss(1.2, 0);  // not probed
+  EXPECT_EQ(l.machine_factor, 1);
+  EXPECT_EQ(l.machine_s, 0);
 }
 
 }  // namespace

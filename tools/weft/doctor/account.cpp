@@ -32,6 +32,7 @@ run_account account_of(const run_record& r, int cores) {
   a.procs = m.procs > 0 ? m.procs : r.procs;
   a.wall_s = m.wall_s;
   a.process_wall_s = r.process.wall_s;
+  a.probe_ns = r.probe_ns();
 
   auto& w = a.workers;
   w.total_s = a.procs * m.wall_s;
@@ -110,7 +111,10 @@ run_account mean_account(std::span<const run_account> runs) {
   m.runs = static_cast<int>(runs.size());
   std::map<std::pair<std::string, std::string>, object_time> objects;
   std::map<std::string, class_time> classes;
+  bool probed = true;
   for (const auto& a : runs) {
+    probed = probed && a.probe_ns > 0;
+    m.probe_ns += a.probe_ns / n;
     m.wall_s += a.wall_s / n;
     m.process_wall_s += a.process_wall_s / n;
     m.workers.total_s += a.workers.total_s / n;
@@ -163,6 +167,7 @@ run_account mean_account(std::span<const run_account> runs) {
     m.steals_won += a.steals_won / n;
     m.steals_retry += a.steals_retry / n;
   }
+  if (!probed) m.probe_ns = 0;
   for (auto& [key, o] : objects) m.tasks.objects.push_back(o);
   for (auto& [key, c] : classes) m.tasks.classes.push_back(std::move(c));
   std::sort(m.tasks.classes.begin(), m.tasks.classes.end(),
@@ -221,7 +226,11 @@ std::vector<capacity_loss> attribute(std::span<const run_account> acc,
     l.usable_lost_s = l.usable_capacity_s - usable(b.procs) * b.wall_s;
 
     auto a_on = on_cpu_part(a);
-    l.run_inflation_s = a_on.running_s - b_on.running_s;
+    double run_growth = a_on.running_s - b_on.running_s;
+    if (a.probe_ns > 0 && b.probe_ns > 0) l.machine_factor = a.probe_ns / b.probe_ns;
+    l.machine_s =
+        std::clamp(b_on.running_s * (l.machine_factor - 1), 0.0, std::max(0.0, run_growth));
+    l.run_inflation_s = run_growth - l.machine_s;
     l.descheduled_s = a.cpu.offcpu_s - b.cpu.offcpu_s;
     l.scheduler_s = a_on.scheduler_s - b_on.scheduler_s;
     l.spinning_s = a_on.spinning_s - b_on.spinning_s;
@@ -250,7 +259,8 @@ std::vector<capacity_loss> attribute(std::span<const run_account> acc,
     // the descheduling (which, on a busy machine, can swallow everything).
     double idle_growth =
         (a.workers.parked_s - b.workers.parked_s) + (a.workers.spinning_s - b.workers.spinning_s);
-    l.own_lost_s = std::max(l.usable_lost_s - l.external_descheduled_s,
+    // The machine's own slowdown is taken out the same way: capacity the program could not use.
+    l.own_lost_s = std::max(l.usable_lost_s - l.external_descheduled_s - l.machine_s,
                             std::min(idle_growth, l.usable_lost_s));
     l.own_share = l.usable_capacity_s > 0 ? l.own_lost_s / l.usable_capacity_s : 0;
     l.run_inflation_ratio = b_on.running_s > 0 ? l.run_inflation_s / b_on.running_s : 0;

@@ -14,8 +14,10 @@
 // * fork-join work, span and parallelism.
 //
 // Across the sweep, against the baseline (the smallest procs): the capacity lost at P,
-// P T(P) - P0 T(P0) worker-seconds, is split exactly into the growth of run time on CPU (the
-// same tasks running slower: caches, coherency, memory bandwidth), of busy time off CPU
+// P T(P) - P0 T(P0) worker-seconds, is split exactly into the growth of run time on CPU, in two
+// parts (what the machine's own slowdown at that width explains, measured by a probe beside each
+// run, machine_probe.hpp; and the rest, the same tasks running slower: caches, coherency, memory
+// bandwidth), of busy time off CPU
 // (descheduled), of scheduler and search time on CPU, of parked time, and of unknown time.
 // Parked-time growth is further split by the growth of blocked time, cause by cause, up to the
 // parked growth; the rest is idle with nothing to run. That last split is an apportioning (a
@@ -106,6 +108,9 @@ struct run_account {
   double steals_tried = 0;
   double steals_won = 0;
   double steals_retry = 0;
+  // The machine probe around the runs (sweep.hpp, run_record::probe_ns): ns per thread for a
+  // fixed piece of private work on min(procs, cores) threads at once; 0 when any run lacks it.
+  double probe_ns = 0;
 };
 
 // The account of one run that wrote metrics, on a machine with `cores` usable CPUs.
@@ -118,15 +123,22 @@ std::vector<run_account> accounts(const sweep_result& s, int cores);
 struct capacity_loss {
   int procs = 0;
   int baseline_procs = 0;
-  double speedup = 0;            // median throughput / the baseline's
-  double ideal = 0;              // min(P, cores) / min(P0, cores)
-  double efficiency = 0;         // speedup / ideal
-  double karp_flatt = 0;         // NaN at the baseline
-  double lost_s = 0;             // P T(P) - P0 T(P0)
+  double speedup = 0;     // median throughput / the baseline's
+  double ideal = 0;       // min(P, cores) / min(P0, cores)
+  double efficiency = 0;  // speedup / ideal
+  double karp_flatt = 0;  // NaN at the baseline
+  double lost_s = 0;      // P T(P) - P0 T(P0)
+  // How much slower the machine probe ran around these runs than around the baseline's (1: the
+  // same, or not probed).
+  double machine_factor = 1;
   double usable_lost_s = 0;      // min(P, cores) T(P) - min(P0, cores) T(P0)
   double usable_capacity_s = 0;  // min(P, cores) T(P)
   // The exact split of lost_s:
-  double run_inflation_s = 0;  // growth of run time on CPU
+  // Growth of run time on CPU that the machine's own slowdown explains: the baseline's run time
+  // x (machine_factor - 1), at most the growth seen, and never below 0 (a machine that sped up
+  // is not held against the program: the probe's noise would then read as a loss).
+  double machine_s = 0;
+  double run_inflation_s = 0;  // the rest of the growth of run time on CPU: the program's
   double descheduled_s = 0;    // growth of busy time off CPU
   double scheduler_s = 0;      // growth of scheduler time on CPU
   double spinning_s = 0;       // growth of search time on CPU
@@ -139,11 +151,11 @@ struct capacity_loss {
   // Growth of the descheduling that other processes caused (cpu_time::offcpu_external_s):
   double external_descheduled_s = 0;
   // What the program itself lost of the capacity it could use: usable_lost_s minus the external
-  // descheduling, but never less than the growth of parked + search time (a worker with no
-  // work is the program's loss however busy the machine was), capped at usable_lost_s.
+  // descheduling and machine_s, but never less than the growth of parked + search time (a worker
+  // with no work is the program's loss however busy the machine was), capped at usable_lost_s.
   double own_lost_s = 0;
   double own_share = 0;            // own_lost_s / usable_capacity_s
-  double run_inflation_ratio = 0;  // growth of run time on CPU / the baseline's
+  double run_inflation_ratio = 0;  // run_inflation_s / the baseline's run time on CPU
   double idle_growth_s() const { return idle_blocked_s + idle_empty_s + spinning_s; }
 };
 

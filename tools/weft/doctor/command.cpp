@@ -191,7 +191,8 @@ int run_doctor(const doctor_options& o, const std::string& self_exe) {
                        .repeat = o.repeat,
                        .timeout_s = o.timeout_s,
                        .work_dir = dir.path(),
-                       .show_progress = o.progress});
+                       .show_progress = o.progress,
+                       .probe_cores = r.cores});
   r.points = points(r.sweep);
   r.accounts = accounts(r.sweep, r.cores);
   r.losses = attribute(r.accounts, r.points, r.cores);

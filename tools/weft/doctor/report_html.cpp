@@ -640,21 +640,24 @@ void loss_table(const doctor_report& r, page& p) {
   if (r.losses.size() < 2) return;
   p.add(
       "<details open><summary>Capacity lost against procs {0}, split by what grew</summary>\n"
-      "<p class=\"caption\">P &times; T(P) &minus; {0} &times; T({0}) worker-seconds. Run time: "
-      "growth of task run time on CPU; no CPU: growth of busy time the process had no CPU for; "
-      "own loss: what the program lost of min(procs, cores) &times; T, less descheduling by "
-      "other processes.</p>\n"
-      "<table><tr><th>procs</th><th>lost</th><th>run time</th><th>no CPU</th><th>scheduler</th>"
+      "<p class=\"caption\">P &times; T(P) &minus; {0} &times; T({0}) worker-seconds. Machine: "
+      "growth of task run time on CPU that the machine's own slowdown explains (a probe beside "
+      "each run); run time: the rest of that growth; no CPU: growth of busy time the process had "
+      "no CPU for; own loss: what the program lost of min(procs, cores) &times; T, less "
+      "descheduling by other processes and the machine's slowdown.</p>\n"
+      "<table><tr><th>procs</th><th>lost</th><th>machine</th><th>run time</th><th>no "
+      "CPU</th><th>scheduler</th>"
       "<th>search</th><th>idle: blocked</th><th>idle: nothing to run</th><th>unknown</th>"
       "<th>own loss</th><th>share</th></tr>\n",
       r.losses.front().procs);
   for (std::size_t i = 1; i < r.losses.size(); ++i) {
     const auto& l = r.losses[i];
-    p.add("<tr><td>{}</td>{}{}{}{}{}{}{}{}{}{}</tr>\n", l.procs, cell(secs(l.lost_s)),
-          cell(signed_secs(l.run_inflation_s)), cell(signed_secs(l.descheduled_s)),
-          cell(signed_secs(l.scheduler_s)), cell(signed_secs(l.spinning_s)),
-          cell(signed_secs(l.idle_blocked_s)), cell(signed_secs(l.idle_empty_s)),
-          cell(signed_secs(l.unknown_s)), cell(secs(l.own_lost_s)), cell(pct(l.own_share)));
+    p.add("<tr><td>{}</td>{}{}{}{}{}{}{}{}{}{}{}</tr>\n", l.procs, cell(secs(l.lost_s)),
+          cell(signed_secs(l.machine_s)), cell(signed_secs(l.run_inflation_s)),
+          cell(signed_secs(l.descheduled_s)), cell(signed_secs(l.scheduler_s)),
+          cell(signed_secs(l.spinning_s)), cell(signed_secs(l.idle_blocked_s)),
+          cell(signed_secs(l.idle_empty_s)), cell(signed_secs(l.unknown_s)),
+          cell(secs(l.own_lost_s)), cell(pct(l.own_share)));
   }
   p.raw("</table></details>\n");
 }

@@ -81,6 +81,7 @@ json account_json(const run_account& a) {
         {"retry", number(a.steals_retry)}}},
       {"pools_oversubscribed", number(a.pools_oversubscribed)},
       {"max_pool_workers", number(a.max_pool_workers)},
+      {"machine_probe_ns", number(a.probe_ns)},
   };
 }
 
@@ -89,8 +90,10 @@ json loss_json(const capacity_loss& l) {
       {"procs", l.procs},
       {"baseline_procs", l.baseline_procs},
       {"lost_s", number(l.lost_s)},
+      {"machine_factor", number(l.machine_factor)},
       {"split",
-       {{"run_inflation_s", number(l.run_inflation_s)},
+       {{"machine_s", number(l.machine_s)},
+        {"run_inflation_s", number(l.run_inflation_s)},
         {"descheduled_s", number(l.descheduled_s)},
         {"scheduler_s", number(l.scheduler_s)},
         {"spinning_s", number(l.spinning_s)},

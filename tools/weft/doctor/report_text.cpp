@@ -127,27 +127,31 @@ void loss_table(const doctor_report& r, std::FILE* out) {
              "\nCapacity lost against procs {0}: P x T(P) - {0} x T({0}), in worker-seconds, "
              "split by what grew\n",
              b);
-  fmt::print(out,
-             "  {:>5}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>10}  {:>9}  {:>9}   {:>9}  {:>6}\n",
-             "procs", "lost", "run time", "no CPU", "scheduler", "search", "idle:block",
-             "idle:none", "unknown", "own loss", "share");
+  fmt::print(
+      out,
+      "  {:>5}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>10}  {:>9}  {:>9}   {:>9}  {:>6}\n",
+      "procs", "lost", "machine", "run time", "no CPU", "scheduler", "search", "idle:block",
+      "idle:none", "unknown", "own loss", "share");
   for (std::size_t i = 1; i < r.losses.size(); ++i) {
     const auto& l = r.losses[i];
-    fmt::print(out,
-               "  {:>5}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>10}  {:>9}  {:>9}   {:>9}  {:>6}\n",
-               l.procs, secs(l.lost_s), signed_secs(l.run_inflation_s),
-               signed_secs(l.descheduled_s), signed_secs(l.scheduler_s), signed_secs(l.spinning_s),
-               signed_secs(l.idle_blocked_s), signed_secs(l.idle_empty_s), signed_secs(l.unknown_s),
-               secs(l.own_lost_s), pct(l.own_share));
+    fmt::print(
+        out,
+        "  {:>5}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>10}  {:>9}  {:>9}   {:>9}  {:>6}\n",
+        l.procs, secs(l.lost_s), signed_secs(l.machine_s), signed_secs(l.run_inflation_s),
+        signed_secs(l.descheduled_s), signed_secs(l.scheduler_s), signed_secs(l.spinning_s),
+        signed_secs(l.idle_blocked_s), signed_secs(l.idle_empty_s), signed_secs(l.unknown_s),
+        secs(l.own_lost_s), pct(l.own_share));
     std::vector<std::string> by;
     for (const auto& [c, v] : l.idle_by_cause) by.push_back(fmt::format("{} {}", c, secs(v)));
     if (!by.empty())
       fmt::print(out, "         idle while blocked, apportioned: {}\n", join(by, ", "));
   }
   fmt::print(out,
-             "  run time: growth of task run time on CPU; no CPU: growth of busy time the "
-             "process had no CPU for;\n  own loss: capacity the program lost of min(procs, "
-             "cores) x T, less descheduling by other processes\n");
+             "  machine: growth of task run time on CPU that the machine's own slowdown explains "
+             "(the probe beside each run);\n  run time: the rest of that growth; no CPU: growth "
+             "of busy time the process had no CPU for;\n  own loss: capacity the program lost of "
+             "min(procs, cores) x T, less descheduling by other processes and the machine's "
+             "slowdown\n");
 }
 
 void rules_section(const doctor_report& r, std::FILE* out) {

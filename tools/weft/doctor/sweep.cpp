@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "doctor/machine_probe.hpp"
 #include "doctor/progress_bar.hpp"
 
 namespace weft_doctor {
@@ -35,11 +36,14 @@ sweep_result run_sweep(const sweep_options& o) {
       rec.log_path = stem + ".log";
       std::remove(rec.metrics_path.c_str());
       bar.start(fmt::format("procs {}, run {}/{}", p, r, o.repeat));
+      int probe_threads = std::min(p, o.probe_cores);
+      if (probe_threads > 0) rec.probe_before_ns = probe_machine(probe_threads);
       rec.process =
           run_child({.argv = o.command,
                      .env = {{"WEFT_PROCS", std::to_string(p)}, {"WEFT_METRICS", rec.metrics_path}},
                      .output_path = rec.log_path,
                      .timeout_s = o.timeout_s});
+      if (probe_threads > 0) rec.probe_after_ns = probe_machine(probe_threads);
       if (rec.process.ok()) {
         try {
           rec.metrics = read_metrics_file(rec.metrics_path);

@@ -20,6 +20,9 @@ struct sweep_options {
   double timeout_s = 0;  // per run; 0: none
   std::string work_dir;  // metrics files and run logs go here
   bool show_progress = true;
+  // Time the machine probe (machine_probe.hpp) on min(procs, probe_cores) threads just before
+  // and just after each run; 0: do not probe.
+  int probe_cores = 0;
 };
 
 struct run_record {
@@ -30,6 +33,9 @@ struct run_record {
   std::string metrics_error;  // why metrics is empty
   std::string log_path;
   std::string metrics_path;
+  // The machine probe's time (ns per thread) just before and just after the run; 0: not probed.
+  double probe_before_ns = 0;
+  double probe_after_ns = 0;
 
   // Ran to a clean exit and wrote its metrics.
   bool ok() const { return process.ok() && metrics.has_value(); }
@@ -41,6 +47,10 @@ struct run_record {
   // Units of work: the progress points when the program has them, else 1 (the whole run).
   double work() const;
   double throughput() const { return wall_s() > 0 ? work() / wall_s() : 0; }
+  // The machine's speed around the run: the mean of the two probes, or 0 when not probed.
+  double probe_ns() const {
+    return probe_before_ns > 0 && probe_after_ns > 0 ? (probe_before_ns + probe_after_ns) / 2 : 0;
+  }
 };
 
 struct sweep_result {

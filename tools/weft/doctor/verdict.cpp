@@ -190,9 +190,13 @@ rule_result coherency(const context& c) {
       "coherency", "synchronization", "",
       {at_least("run_inflation", c.l.run_inflation_ratio, "share",
                 "growth of task run time on CPU (the same work, slower)", c.t.coherency_inflation),
-       at_least("run_inflation_over_other_losses",
-                others > 0 ? c.l.run_inflation_s / others : INFINITY, "x",
-                "run-time growth against the largest other part of the lost capacity", 1.0)});
+       // A share, not a ratio: with nothing else lost a ratio would be infinite, and an
+       // infinite value never satisfies a threshold (holds()), so the purest case would not fire.
+       at_least("run_inflation_share",
+                c.l.run_inflation_s > 0 ? c.l.run_inflation_s / (c.l.run_inflation_s + others) : 0,
+                "share",
+                "run-time growth against itself plus the largest other part of the lost capacity",
+                0.5)});
   if (c.usl && c.usl->kappa_fitted) {
     r.numbers.push_back(num("usl_kappa", c.usl->kappa, "", "USL coherency coefficient"));
   }
@@ -471,6 +475,16 @@ diagnosis diagnose(const doctor_inputs& in) {
 
   const auto& b = in.accounts.front();
   d.baseline_procs = b.procs;
+  for (const auto& l : in.losses) {
+    if (l.machine_s > 0.05 * l.usable_capacity_s) {
+      d.warnings.push_back(fmt::format(
+          "the machine probe ran {:.0f}% slower per thread around the runs at procs {} than at "
+          "procs {} (hyperthread siblings, a lower clock with more cores busy, or a host's "
+          "vCPUs slowing): {} of the growth in task run time is credited to the machine, not "
+          "the program",
+          100 * (l.machine_factor - 1), l.procs, b.procs, fmt_s(l.machine_s)));
+    }
+  }
   auto rules_at = [&](std::size_t i) {
     context c{b, in.accounts[i], in.losses[i], t, in.cores, spawn_ns, in.usl};
     return std::vector<rule_result>{io_bound(c),      oversubscription(c), too_fine(c),
@@ -505,6 +519,9 @@ diagnosis diagnose(const doctor_inputs& in) {
   d.evidence.push_back(num("speedup", l.speedup, "x", "throughput against the baseline"));
   d.evidence.push_back(num("efficiency", l.efficiency, "share",
                            "speedup against the ideal min(procs, cores) / min(baseline, cores)"));
+  d.evidence.push_back(
+      num("machine_factor", l.machine_factor, "x",
+          "how much slower the machine probe ran than around the baseline's runs"));
   d.evidence.push_back(at_least("own_lost_share", l.own_share, "share",
                                 "usable CPU capacity the program itself lost", t.material_loss));
 
@@ -535,6 +552,12 @@ diagnosis diagnose(const doctor_inputs& in) {
           "{} of worker time was descheduled by other processes; it is not counted against the "
           "program.",
           fmt_s(l.external_descheduled_s)));
+    }
+    if (l.machine_s > 0.05 * l.usable_capacity_s) {
+      d.findings.push_back(fmt::format(
+          "Task run time grew by {} that the machine's own slowdown explains (its probe ran "
+          "{:.0f}% slower per thread); it is not counted against the program.",
+          fmt_s(l.machine_s), 100 * (l.machine_factor - 1)));
     }
     d.recommendation =
         fmt::format("Scales as well as the cores allow; use procs = {}.", d.recommended_procs);
