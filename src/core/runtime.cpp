@@ -180,7 +180,9 @@ void runtime_impl::wake_timer_driver_now() noexcept {
 bool runtime_impl::has_work_anywhere() const noexcept {
   if (!injector_.empty()) return true;
   for (const auto& w : workers_) {
-    if (w->has_stealable_work() || w->lifo_.load(std::memory_order_acquire)) return true;
+    if (w->has_stealable_work() || w->lifo_.load(std::memory_order_acquire) || w->holds_any()) {
+      return true;
+    }
   }
   return false;
 }

@@ -60,11 +60,52 @@ void worker::push_lifo(task_header* t) noexcept {
     return;
   }
   auto* prev = lifo_.exchange(t, std::memory_order_acq_rel);
-  if (prev) push_ready(prev);
+  if (prev) hold(prev);
+}
+
+// Why hold a displaced task until the run ends instead of queueing it: a run that wakes several
+// tasks is usually handing each of them a little work (a consumer that empties four producers'
+// channels in turn, each receive refilling a buffer from the waiting producer and waking it).
+// Queued at once, each woken task is stolen by an idle worker at once, runs there with only the
+// little that is ready (one free slot in its channel), and waits again: every item then costs a
+// wake-up, a steal and the channel's lines crossing cores. Held until the waker's run ends, each
+// finds the work that accumulated meanwhile (the slots the consumer freed) and does it in one
+// run. Liveness is the LIFO slot's: a thief may take a held task once the owner has been in one
+// run for k_lifo_steal_after, and the run's end releases them all.
+void worker::hold(task_header* t) noexcept {
+  if (held_count_ == k_held_slots) {
+    push_ready(t);
+    return;
+  }
+  // The slot is empty: only the owner fills slots, release_held() emptied them all, and a
+  // thief only ever empties one. release: a thief's exchange acquires t.
+  held_[held_count_++].store(t, std::memory_order_release);
+  // An idle worker must come to look: if this run goes on long, it may take t (steal_from).
+  rt_.notify_parked_hint();
+}
+
+void worker::release_held() noexcept {
+  for (int i = 0; i < held_count_; ++i) {
+    // acquire: pairs with the release in hold() (our own store: this only orders against a
+    // thief that emptied the slot meanwhile, which leaves null).
+    if (auto* t = held_[i].exchange(nullptr, std::memory_order_acquire)) {
+      if (queue_.push_back(t, rt_.inject())) counters_.overflows.add(1);
+    }
+  }
+  held_count_ = 0;
+  rt_.notify_parked_hint();
+}
+
+bool worker::holds_any() const noexcept {
+  for (const auto& h : held_) {
+    if (h.load(std::memory_order_acquire)) return true;
+  }
+  return false;
 }
 
 bool worker::yield_behind_lifo(task_header* t) noexcept {
-  if (run_next_ || !lifo_.load(std::memory_order_relaxed) || !queue_.empty() || !forks_.empty()) {
+  if (run_next_ || held_count_ || !lifo_.load(std::memory_order_relaxed) || !queue_.empty() ||
+      !forks_.empty()) {
     return false;
   }
   // acq_rel: as in push_lifo(); t is published to thieves (it is suspended by now).
@@ -148,6 +189,8 @@ void worker::drain_unregistered(std::vector<task_header*>& out) noexcept {
   keep(std::exchange(run_next_, nullptr));
   // relaxed would do: the workers' threads have been joined, which orders their writes.
   keep(lifo_.exchange(nullptr, std::memory_order_acquire));
+  for (auto& h : held_) keep(h.exchange(nullptr, std::memory_order_acquire));
+  held_count_ = 0;
   while (auto* t = queue_.pop()) keep(t);
   while (auto* t = forks_.pop()) keep(t);
 }
@@ -301,6 +344,8 @@ void worker::begin_run(task_header* t) noexcept {
 
 void worker::end_run() noexcept {
   tl_task = nullptr;
+  if (held_count_) [[unlikely]]
+    release_held();
   if (!k_counters_on || !timed_) {
     run_started_.store(0, std::memory_order_relaxed);
     timed_ = true;
@@ -420,10 +465,22 @@ task_header* worker::steal_from(worker& victim) noexcept {
     return t;
   }
   if (why == steal_result::retry) counters_.steals_retry.add(1);
-  // The victim's hand-off slot, only if the victim has been stuck in one task for a while.
-  if (victim.lifo_.load(std::memory_order_relaxed)) {
+  // The victim's hand-off slot and held tasks, only if the victim has been stuck in one task
+  // for a while. The held ones first: the oldest wake-ups, and the slot's task is the one the
+  // victim would run next.
+  auto waiting = [&](const std::atomic<task_header*>& slot) {
+    return slot.load(std::memory_order_relaxed) != nullptr;
+  };
+  if (waiting(victim.lifo_) ||
+      std::any_of(std::begin(victim.held_), std::end(victim.held_), waiting)) {
     auto started = victim.run_started_.load(std::memory_order_relaxed);
     if (started != 0 && ticks() - started > lifo_steal_ticks_) {
+      for (auto& h : victim.held_) {
+        if (auto* t = h.exchange(nullptr, std::memory_order_acq_rel)) {
+          counters_.steals_won.add(1);
+          return t;
+        }
+      }
       if (auto* t = victim.lifo_.exchange(nullptr, std::memory_order_acq_rel)) {
         counters_.steals_won.add(1);
         return t;

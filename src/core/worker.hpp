@@ -2,6 +2,9 @@
 //
 // Where a runnable task goes:
 //   lifo_    the task just woken by the running one (send -> recv, join): runs next, cache-hot.
+//   held_    tasks the running one woke earlier in the same run, displaced from lifo_ by a
+//            later wake-up. Kept until the run ends (end_run moves them to queue_), under the
+//            LIFO slot's steal rule, rather than queued at once: see hold().
 //            Capped at k_max_lifo_runs in a row while other tasks wait in this worker's queues,
 //            so two tasks handing off cannot starve the rest (with none waiting the pair
 //            keeps the worker: ending the streak would only invite a thief to split it).
@@ -151,6 +154,11 @@ class worker {
   // resume in run_task, or back to back in switch_to.
   void begin_run(task_header* t) noexcept;
   void end_run() noexcept;
+  // A task displaced from lifo_ during the current run: into held_, or queue_ when full.
+  void hold(task_header* t) noexcept;
+  // The end of a run that displaced tasks: held_ to the back of queue_, oldest first.
+  void release_held() noexcept;
+  bool holds_any() const noexcept;
   // end_run(); begin_run(next); where to resume next.
   std::coroutine_handle<> hand_over(task_header* next) noexcept;
   void poll_timers() noexcept;
@@ -167,6 +175,11 @@ class worker {
   fork_deque forks_;
   // Written by the owner; exchanged to null by the owner or by a thief (see the header note).
   alignas(64) std::atomic<task_header*> lifo_{nullptr};
+  // Likewise, filled in order by the owner during a run, emptied at its end (release_held) or
+  // by a thief under the LIFO rule. Beside lifo_: a thief that looks at one reads both.
+  static constexpr int k_held_slots = 4;
+  std::atomic<task_header*> held_[k_held_slots] = {};
+  int held_count_ = 0;  // owner only: slots filled since the last release (a thief may empty one)
   // Ticks when the current task run started (0: not running). relaxed: thieves only use it as
   // a hint of how long the owner has been busy.
   std::atomic<std::uint64_t> run_started_{0};

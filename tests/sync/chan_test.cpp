@@ -292,6 +292,43 @@ TEST(Chan, YieldsBehindTheLifoTaskLoseNoTask) {
   EXPECT_EQ(sum, static_cast<long>(k_items) * (k_items - 1) / 2);
 }
 
+// One run that wakes several tasks puts the last in the LIFO slot and holds the earlier ones
+// until the run ends (worker.hpp: held_), four at most; more are queued. A run that then keeps
+// its worker busy must not strand them: an idle worker is told, and takes them under the LIFO
+// slot's rule. The waker here spins without yielding until all have run; stranded, they would
+// run only after its (generous) give-up point, and the count would be short.
+TEST(Chan, TasksWokenInOneRunAreNotStrandedByALongRun) {
+  constexpr int k_waiters = 7;  // the LIFO slot, four held, two queued
+  std::atomic<int> parked{0}, ran{0};
+  int ran_while_spinning = -1;
+  weft::run({.procs = 2}, [&]() -> weft::task<> {
+    std::vector<std::unique_ptr<weft::chan<int>>> chans;
+    weft::task_group g;
+    for (int i = 0; i < k_waiters; ++i) {
+      chans.push_back(std::make_unique<weft::chan<int>>());
+      g.spawn([&, c = chans.back().get()]() -> weft::task<> {
+        parked.fetch_add(1);
+        co_await c->recv();
+        ran.fetch_add(1);
+      });
+    }
+    while (parked.load() < k_waiters) co_await weft::yield();
+    // Each waiter counted itself just before its recv; give them time to be in it (a send
+    // that finds one not yet waiting is retried after a yield, a later run).
+    co_await weft::sleep_for(std::chrono::milliseconds(5));
+    for (auto& c : chans) {
+      while (!c->try_send(1)) co_await weft::yield();
+    }
+    auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (ran.load() < k_waiters && std::chrono::steady_clock::now() < give_up) {
+    }
+    ran_while_spinning = ran.load();
+    co_await g.wait();
+  });
+  EXPECT_EQ(ran_while_spinning, k_waiters);
+  EXPECT_EQ(ran.load(), k_waiters);
+}
+
 TEST(Chan, BusyPairLetsTimersFire) {
   // One worker; a producer and a consumer that take turns at each budget's end and never run
   // dry (the buffer holds more than a budget). A sleeping task's timer must still fire while
