@@ -147,6 +147,12 @@ auto spawn(F&& fn, std::source_location site = std::source_location::current()) 
 // child to throw cancels the others; wait() rethrows that first exception. Cancelling the task
 // that owns the group cancels the children. Destroying a group that still has children cancels
 // them and abandons their results.
+//
+// Any task may spawn into a group, its children included. As with Go's WaitGroup.Add, a spawn
+// that starts a new set of children once the count has fallen to zero must not race a wait()
+// that is completing (order it after that wait() returns, or spawn it from a child that is
+// still running): the group does not protect itself against a child ending in the instant
+// between the previous last child's end and its waiters being woken.
 class task_group {
  public:
   task_group();
