@@ -12,6 +12,7 @@
 // Under AddressSanitizer every frame is a plain operator new, so use-after-free is caught.
 #include <algorithm>
 #include <cstdlib>
+#include <deque>
 #include <mutex>
 #include <new>
 #include <vector>
@@ -60,10 +61,14 @@ struct magazine {
 struct central_pool {
   struct alignas(64) klass {
     std::mutex m;
-    // Taken newest first: the blocks most likely still in a cache. (Oldest first helps a thief's
-    // frees that the spawner reuses, whose newest blocks sit modified in the thief's cache,
-    // but costs more where a thread reuses its own: +19% spawn_join at procs 1, -12% at 2.)
-    std::vector<magazine*> full;  // guarded by m
+    // A thread takes back its own newest magazine (its blocks are likely still in its cache);
+    // failing that, the oldest (another thread's newest sit modified in that thread's cache,
+    // and every first touch of one would wait for the line to come over).
+    struct entry {
+      magazine* m;
+      const void* owner;  // the thread cache that filled it (beside it: no miss to look)
+    };
+    std::deque<entry> full;  // guarded by m
   };
   klass classes[k_classes];
   std::mutex spare_m;
@@ -71,19 +76,29 @@ struct central_pool {
   std::mutex slab_m;
   std::vector<void*> slabs;  // guarded by slab_m; kept so the memory stays reachable
 
-  magazine* take_full(std::size_t c) noexcept {
+  magazine* take_full(std::size_t c, const void* me) noexcept {
     std::lock_guard g(classes[c].m);
     auto& v = classes[c].full;
     if (v.empty()) return nullptr;
-    auto* m = v.back();
-    v.pop_back();
+    // Only the newest few are looked at: a thread's own are near the end or long cold.
+    constexpr std::size_t k_look = 4;
+    for (std::size_t i = 0; i < k_look && i < v.size(); ++i) {
+      auto it = v.end() - 1 - static_cast<std::ptrdiff_t>(i);
+      if (it->owner == me) {
+        auto* m = it->m;
+        v.erase(it);
+        return m;
+      }
+    }
+    auto* m = v.front().m;
+    v.pop_front();
     return m;
   }
   // False (m still the caller's) when the list cannot grow.
-  bool put_full(std::size_t c, magazine* m) noexcept {
+  bool put_full(std::size_t c, magazine* m, const void* owner) noexcept {
     std::lock_guard g(classes[c].m);
     try {
-      classes[c].full.push_back(m);
+      classes[c].full.push_back({m, owner});
     } catch (...) {
       return false;
     }
@@ -112,8 +127,9 @@ struct central_pool {
     }
   }
   // A new slab cut into blocks of class c, in magazines: one for the caller, the rest to the
-  // pool. Blocks come out of each magazine in rising addresses.
-  magazine* carve(std::size_t c) {
+  // pool as the caller's own (fresh memory: no other cache holds it). Blocks come out of each
+  // magazine in rising addresses.
+  magazine* carve(std::size_t c, const void* owner) {
     std::size_t size = (c + 1) * k_granule;
     void* slab = std::malloc(k_slab_bytes);  // NOLINT: as above
     if (!slab) throw std::bad_alloc();
@@ -138,7 +154,7 @@ struct central_pool {
       for (std::size_t i = end; i > begin; --i) m->items[m->count++] = base + (i - 1) * size;
       if (begin == 0) {
         mine = m;
-      } else if (!put_full(c, m)) {
+      } else if (!put_full(c, m, owner)) {
         put_empty(m);
       }
       end = begin;
@@ -173,7 +189,7 @@ struct thread_cache {
       for (auto* m : {lists[c].cur, lists[c].prev}) {
         if (!m) continue;
         // On failure the blocks stay unused in their slabs.
-        if (m->count == 0 || !central().put_full(c, m)) central().put_empty(m);
+        if (m->count == 0 || !central().put_full(c, m, nullptr)) central().put_empty(m);
       }
     }
   }
@@ -198,8 +214,8 @@ void prefetch_block(void* p, std::size_t size) noexcept {
   if (l.prev && l.prev->count > 0) {
     std::swap(l.cur, l.prev);
   } else {
-    auto* full = central().take_full(c);
-    if (!full) full = central().carve(c);
+    auto* full = central().take_full(c, &tl_cache);
+    if (!full) full = central().carve(c, &tl_cache);
     if (l.cur) {
       // Empty, like prev (if any): keep one as the spare.
       if (l.prev) {
@@ -227,7 +243,7 @@ void prefetch_block(void* p, std::size_t size) noexcept {
   auto* e = central().take_empty();
   if (!e) return nullptr;
   if (l.cur) {
-    if (l.prev && !central().put_full(c, l.prev)) {
+    if (l.prev && !central().put_full(c, l.prev, &tl_cache)) {
       central().put_empty(e);
       return nullptr;
     }
