@@ -116,9 +116,14 @@ std::coroutine_handle<> join_wait::suspend(std::coroutine_handle<> h) {
   // If the task is taken back below, begin_run reads its class first: fetch that line while
   // prepare_wait does its bookkeeping.
   __builtin_prefetch(&s_->site_);
-  t_ = prepare_wait(h, wait_kind::join, nullptr);
-  auto* w = current_worker();
+  t_ = current_task();
   auto* const cs = t_->cancel_;
+  // A firm joiner (no cancel source) that runs its child in place stays out of the registry
+  // until the chain really waits (runtime_impl::register_joiners); any other registers now,
+  // before it publishes itself (a cancel may resume it elsewhere at any moment after).
+  if (cs && !t_->registered_) t_->rt_->register_chain(t_);
+  stamp_wait(t_, h, wait_kind::join, nullptr);
+  auto* w = current_worker();
   // Without a cancel source nothing can withdraw this wait: say so in the word (spawned.hpp).
   const auto me = reinterpret_cast<std::uintptr_t>(t_) | (cs ? 0 : k_joiner_firm);
   // Once the wait is published, a cancel may resume us on another worker, ending this awaiter:
@@ -140,6 +145,8 @@ std::coroutine_handle<> join_wait::suspend(std::coroutine_handle<> h) {
       s_->join_.store(me, std::memory_order_release);
       return 0;
     }
+    // The task runs elsewhere, or later: we are reachable only through its join word.
+    if (!t_->registered_) t_->rt_->register_chain(t_);
     auto expected = k_running;
     // acq_rel: release publishes t_->resume_ to the completing task; acquire (on failure)
     // makes the finished task's result visible.

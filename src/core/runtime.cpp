@@ -93,6 +93,20 @@ void runtime_impl::register_waiting(task_header* t) noexcept {
   t->registered_ = true;
 }
 
+void runtime_impl::register_joiners(task_header* t) noexcept {
+  for (;;) {
+    // acquire: a joiner on another worker registered itself before its release CAS published
+    // it, so its registered_ reads true here and the walk stops; an in-place joiner published
+    // itself on this thread.
+    auto v = static_cast<spawn_base*>(t)->join_.load(std::memory_order_acquire);
+    if (v <= k_detached) return;
+    auto* j = reinterpret_cast<task_header*>(v & ~k_joiner_firm);  // NOLINT
+    if (j->registered_) return;
+    register_waiting(j);
+    t = j;
+  }
+}
+
 void runtime_impl::unregister_task(task_header* t) noexcept {
   auto* w = current_worker();
   const bool on_worker = w && &w->rt() == this;

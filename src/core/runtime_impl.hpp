@@ -63,6 +63,20 @@ class runtime_impl {
   void register_task(task_header* t) noexcept;
   // The running task t is about to wait for the first time: it takes its registry slot.
   void register_waiting(task_header* t) noexcept;
+  // The running task t, unregistered, is about to wait: registers it, then the tasks that wait
+  // on it in place (register_joiners).
+  void register_chain(task_header* t) noexcept {
+    register_waiting(t);
+    register_joiners(t);
+  }
+  // A joiner that took its child back and switched to it (join_wait::suspend) skips its
+  // registry slot: while the chain runs on this worker, nothing but the chain can reach it.
+  // Once the innermost task of the chain really waits or goes to a queue, they are reachable
+  // only through join words, so shutdown and the deadlock report need them in the registry:
+  // registers them, up to the first task already registered. Registration always walks up, so
+  // the tasks above a registered one are registered too. Only firm joiners (no cancel source)
+  // skip their slot, so nothing can resume one elsewhere while this walks.
+  void register_joiners(task_header* t) noexcept;
   void unregister_task(task_header* t) noexcept;
 
   void root_done() noexcept { stop(); }

@@ -68,14 +68,19 @@ task_header* prepare_wait(std::coroutine_handle<> h, wait_kind kind, const char*
   // From here the task may sit in a wait list that only a dying frame reaches: shutdown and
   // the deadlock report must be able to find it.
   if (!t->registered_) [[unlikely]]
-    t->rt_->register_waiting(t);
+    t->rt_->register_chain(t);
+  stamp_wait(t, h, kind, name);
+  return t;
+}
+
+void stamp_wait(task_header* t, std::coroutine_handle<> h, wait_kind kind,
+                const char* name) noexcept {
   // Every awaiter that suspends is only reachable from a task's own await chain.
   t->resume_ = h;
   t->wait_ = kind;
   t->wait_name_ = name;
   account_span(t);
   t->wait_since_ = current_worker()->run_mark();
-  return t;
 }
 
 namespace {
@@ -134,6 +139,8 @@ namespace weft {
 
 void yield_awaiter::await_suspend(std::coroutine_handle<> h) const noexcept {
   auto* t = detail::current_task();
+  // Queued, it may be stolen: tasks waiting on it in place must be findable.
+  if (!t->registered_) t->rt_->register_joiners(t);
   t->resume_ = h;
   detail::abandon_wait(t);
   detail::account_span(t);

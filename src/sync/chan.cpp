@@ -159,7 +159,9 @@ bool spend_budget(std::coroutine_handle<> h) noexcept {
   auto* t = current_task();
   if (take_budget(t)) return false;
   // Out of budget: go to the back of the queue. The operation has completed; the task resumes
-  // into await_resume() when its turn comes.
+  // into await_resume() when its turn comes. Queued, it may be stolen: tasks waiting on it in
+  // place must be findable.
+  if (!t->registered_) t->rt_->register_joiners(t);
   t->resume_ = h;
   abandon_wait(t);
   account_span(t);

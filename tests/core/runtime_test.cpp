@@ -195,6 +195,56 @@ TEST(Runtime, TasksThatNeverRanAreDestroyedWhenRootReturns) {
   }
 }
 
+// A joiner that runs its child in place stays out of the registry until the chain really
+// waits; then it is registered with the chain (runtime_impl::register_joiners), or shutdown
+// and the deadlock report could not find it. Here the innermost of three tasks, each joining
+// the next in place, waits: on a long timer while the root returns (shutdown must destroy every
+// frame, releasing the token each holds), or on a channel nobody sends to while the root joins
+// the chain (a deadlock, reported with the whole chain).
+weft::task<> chain_link(int depth, std::shared_ptr<int> token, std::atomic<bool>* deepest,
+                        weft::chan<int>* never) {
+  if (depth == 0) {
+    deepest->store(true);
+    if (never) {
+      (void)co_await never->recv();
+    } else {
+      co_await weft::sleep_for(std::chrono::hours(1));
+    }
+    co_return;
+  }
+  auto h = weft::spawn(chain_link(depth - 1, token, deepest, never));
+  co_await h;
+}
+
+TEST(Runtime, InPlaceJoinersAreFoundWhenTheirChainWaits) {
+  for (int procs : {1, 2}) {
+    auto token = std::make_shared<int>(0);
+    std::atomic<bool> deepest{false};
+    weft::run({.procs = procs}, [&]() -> weft::task<> {
+      weft::go(chain_link(2, token, &deepest, nullptr));
+      while (!deepest.load()) co_await weft::yield();
+    });
+    EXPECT_EQ(token.use_count(), 1) << "procs " << procs << ": a frame was not destroyed";
+
+    deepest = false;
+    std::string report;
+    try {
+      weft::run({.procs = procs}, [&]() -> weft::task<> {
+        weft::chan<int> never(0, "never");
+        co_await weft::spawn(chain_link(2, token, &deepest, &never));
+      });
+      ADD_FAILURE() << "procs " << procs << ": no deadlock reported";
+    } catch (const weft::deadlock_error& e) {
+      report = e.what();
+    }
+    // The root, the two joiners in the middle and the receiver: four tasks in the report.
+    EXPECT_NE(report.find("all 4 tasks"), std::string::npos) << report;
+    EXPECT_NE(report.find("3 waiting on join"), std::string::npos) << report;
+    EXPECT_NE(report.find("never"), std::string::npos) << report;
+    EXPECT_EQ(token.use_count(), 1) << "procs " << procs << ": a frame was not destroyed";
+  }
+}
+
 weft::task<long> tree_sum(long n, const std::atomic<bool>* stop_seen, long* seen) {
   if (n < 2) {
     if (stop_seen && stop_seen->load()) ++*seen;

@@ -89,5 +89,8 @@ inline void abandon_wait(task_header* t) noexcept {
 // Records that the current task is about to suspend on `kind` (named `name`), and where to
 // resume it. Returns the task.
 task_header* prepare_wait(std::coroutine_handle<> h, wait_kind kind, const char* name) noexcept;
+// prepare_wait() without the registration: for a join that may run its child in place.
+void stamp_wait(task_header* t, std::coroutine_handle<> h, wait_kind kind,
+                const char* name) noexcept;
 
 }  // namespace weft::detail
