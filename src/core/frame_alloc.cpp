@@ -10,11 +10,11 @@
 //     thread growing without bound;
 //   * new memory is carved from 64 KiB slabs, which are kept for reuse, not returned.
 // Under AddressSanitizer every frame is a plain operator new, so use-after-free is caught.
-#include <algorithm>
 #include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <new>
+#include <utility>
 #include <vector>
 
 #include "weft/detail/frame_alloc.hpp"

@@ -114,7 +114,7 @@ void join_cancelled(cancel_callback* cb) noexcept {
 
 std::coroutine_handle<> join_wait::suspend(std::coroutine_handle<> h) {
   // If the task is taken back below, begin_run reads its class first: fetch that line while
-  // prepare_wait does its bookkeeping.
+  // the wait's bookkeeping is done.
   __builtin_prefetch(&s_->site_);
   t_ = current_task();
   auto* const cs = t_->cancel_;

@@ -155,4 +155,8 @@ inline runtime_impl* current_runtime() noexcept {
 // the bad value and its source.
 int resolve_procs(const std::optional<int>& from_options);
 
+// The running task t goes back to a run queue (a yield, a spent budget), to resume at h. There
+// it may be stolen, so the tasks waiting on it in place are registered first (register_joiners).
+void requeue(task_header* t, std::coroutine_handle<> h, runtime_impl::placement how) noexcept;
+
 }  // namespace weft::detail

@@ -127,6 +127,14 @@ void start_child(spawn_base* s, cancel_source* cancel, bool borrow_cancel) {
   rt->make_runnable(s, runtime_impl::placement::fork);
 }
 
+void requeue(task_header* t, std::coroutine_handle<> h, runtime_impl::placement how) noexcept {
+  if (!t->registered_) t->rt_->register_joiners(t);
+  t->resume_ = h;
+  abandon_wait(t);
+  account_span(t);
+  t->rt_->make_runnable(t, how);
+}
+
 void blocking_submit(blocking_job* job, std::coroutine_handle<> h) {
   auto& rt = require_runtime("blocking");
   job->t_ = prepare_wait(h, wait_kind::blocking, nullptr);
@@ -138,13 +146,7 @@ void blocking_submit(blocking_job* job, std::coroutine_handle<> h) {
 namespace weft {
 
 void yield_awaiter::await_suspend(std::coroutine_handle<> h) const noexcept {
-  auto* t = detail::current_task();
-  // Queued, it may be stolen: tasks waiting on it in place must be findable.
-  if (!t->registered_) t->rt_->register_joiners(t);
-  t->resume_ = h;
-  detail::abandon_wait(t);
-  detail::account_span(t);
-  t->rt_->make_runnable(t, detail::runtime_impl::placement::ready);
+  detail::requeue(detail::current_task(), h, detail::runtime_impl::placement::ready);
 }
 
 bool cancellation_requested() noexcept {

@@ -86,11 +86,9 @@ void worker::hold(task_header* t) noexcept {
 
 void worker::release_held() noexcept {
   for (int i = 0; i < held_count_; ++i) {
-    // acquire: pairs with the release in hold() (our own store: this only orders against a
-    // thief that emptied the slot meanwhile, which leaves null).
-    if (auto* t = held_[i].exchange(nullptr, std::memory_order_acquire)) {
-      if (queue_.push_back(t, rt_.inject())) counters_.overflows.add(1);
-    }
+    // relaxed: the task in the slot was stored by this thread (a thief that took it leaves
+    // null), and queue_'s push publishes it to whoever takes it from there.
+    if (auto* t = held_[i].exchange(nullptr, std::memory_order_relaxed)) enqueue(t);
   }
   held_count_ = 0;
   rt_.notify_parked_hint();
@@ -98,6 +96,8 @@ void worker::release_held() noexcept {
 
 bool worker::holds_any() const noexcept {
   for (const auto& h : held_) {
+    // acquire, as has_work_anywhere()'s look at lifo_: only a look; whoever takes the task
+    // does so with an exchange, which orders what follows.
     if (h.load(std::memory_order_acquire)) return true;
   }
   return false;
@@ -115,8 +115,12 @@ bool worker::yield_behind_lifo(task_header* t) noexcept {
   return true;
 }
 
-void worker::push_ready(task_header* t) noexcept {
+void worker::enqueue(task_header* t) noexcept {
   if (queue_.push_back(t, rt_.inject())) counters_.overflows.add(1);
+}
+
+void worker::push_ready(task_header* t) noexcept {
+  enqueue(t);
   rt_.notify_parked_hint();
 }
 

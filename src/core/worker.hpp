@@ -2,14 +2,14 @@
 //
 // Where a runnable task goes:
 //   lifo_    the task just woken by the running one (send -> recv, join): runs next, cache-hot.
-//   held_    tasks the running one woke earlier in the same run, displaced from lifo_ by a
-//            later wake-up. Kept until the run ends (end_run moves them to queue_), under the
-//            LIFO slot's steal rule, rather than queued at once: see hold().
 //            Capped at k_max_lifo_runs in a row while other tasks wait in this worker's queues,
 //            so two tasks handing off cannot starve the rest (with none waiting the pair
 //            keeps the worker: ending the streak would only invite a thief to split it).
 //            Stealable only once the victim has been running one task for k_lifo_steal_after,
 //            so an idle worker does not snatch a hand-off that is about to run.
+//   held_    tasks the running one woke earlier in the same run, displaced from lifo_ by a
+//            later wake-up. Kept until the run ends (end_run moves them to queue_), under the
+//            LIFO slot's steal rule, rather than queued at once: see hold().
 //   forks_   children spawned by spawn/task_group (depth-first for the owner, oldest-first for
 //            thieves).
 //   queue_   everything else made runnable here: go, yield, timer expiry (FIFO, steal-half).
@@ -154,6 +154,8 @@ class worker {
   // resume in run_task, or back to back in switch_to.
   void begin_run(task_header* t) noexcept;
   void end_run() noexcept;
+  // To the back of queue_ (its overflow to the injector counted), without waking anyone.
+  void enqueue(task_header* t) noexcept;
   // A task displaced from lifo_ during the current run: into held_, or queue_ when full.
   void hold(task_header* t) noexcept;
   // The end of a run that displaced tasks: held_ to the back of queue_, oldest first.

@@ -158,14 +158,9 @@ bool runtime_shutting_down() noexcept {
 bool spend_budget(std::coroutine_handle<> h) noexcept {
   auto* t = current_task();
   if (take_budget(t)) return false;
-  // Out of budget: go to the back of the queue. The operation has completed; the task resumes
-  // into await_resume() when its turn comes. Queued, it may be stolen: tasks waiting on it in
-  // place must be findable.
-  if (!t->registered_) t->rt_->register_joiners(t);
-  t->resume_ = h;
-  abandon_wait(t);
-  account_span(t);
-  t->rt_->make_runnable(t, runtime_impl::placement::behind_lifo);
+  // Out of budget: go to the back of the queue (behind the LIFO task, if that is all there is).
+  // The operation has completed; the task resumes into await_resume() when its turn comes.
+  requeue(t, h, runtime_impl::placement::behind_lifo);
   return true;
 }
 
