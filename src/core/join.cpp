@@ -46,8 +46,10 @@ std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept {
                        offsetof(task_header, site_));
   }
   auto* rt = s->rt_;
-  account_span(s);
-  if (auto* w = current_worker()) w->record_span(s->span_);
+  if (auto* w = current_worker()) {
+    s->span_ += w->take_run_ticks();  // account_span(s)
+    w->record_span(s->span_);
+  }
   rt->unregister_task(s);
   if (s->is_root_) {
     // release: pairs with the acquire in run(); the result is published.

@@ -57,12 +57,6 @@ void schedule(task_header* t) noexcept {
   t->rt_->make_runnable(t, runtime_impl::placement::lifo);
 }
 
-void account_span(task_header* t) noexcept {
-  auto* w = current_worker();
-  if (!w) return;
-  t->span_ += w->take_run_ticks();
-}
-
 task_header* prepare_wait(std::coroutine_handle<> h, wait_kind kind, const char* name) noexcept {
   auto* t = current_task();
   // From here the task may sit in a wait list that only a dying frame reaches: shutdown and

@@ -223,6 +223,8 @@ void worker::settle_untimed(std::uint64_t now) noexcept {
   c.run_ticks.add(run);
   if (run > 8 * untimed_since_ * mean_run_ + sample_below_ticks_) {
     sampling_ = false;
+    untimed_left_ = 0;
+    timed_in_period_ = 0;
     if (run > long_run_ticks_) c.long_runs.add(1);
     c.max_run_ticks.max(run);
   }
@@ -234,6 +236,10 @@ void worker::end_timed_run(std::uint64_t d) noexcept {
   mean_run_ = timed_seen_ == 0 ? d : mean_run_ - mean_run_ / 8 + d / 8;
   if (timed_seen_ < k_sample_warmup) ++timed_seen_;
   sampling_ = !tracer_ && timed_seen_ >= k_sample_warmup && mean_run_ < sample_below_ticks_;
+  if (!sampling_) {
+    untimed_left_ = 0;
+    timed_in_period_ = 0;
+  }
 }
 
 // Timing every run costs two or three clock readings, ~30 ns where a reading costs 10 ns, which
@@ -311,16 +317,25 @@ void worker::begin_run(task_header* t) noexcept {
   }
   // Counted per class only: the worker's totals are its classes' sums (runtime_impl::stats).
   cls.runs.add(1);
-  // The first run after a search or park is always timed: a stretch starts at a reading.
-  timed_ = !sampling_ || phase_ < 2 || last_reading_ == 0;
-  if (++phase_ == k_sample_period) phase_ = 0;
-  if (!timed_) {
+  // Untimed while the sampling period's countdown runs. It is zero when not sampling, and
+  // reset after a search or park, so the first run after one is timed: a stretch starts at a
+  // reading.
+  if (untimed_left_ != 0) {
+    --untimed_left_;
+    timed_ = false;
     ++untimed_since_;
     span_charged_ = false;
     end_hint_ = 0;
     // The last reading: thieves may see this run as older than it is, by one stretch at most.
     run_started_.store(run_mark_ ? run_mark_ : 1, std::memory_order_relaxed);
     return;
+  }
+  timed_ = true;
+  // While sampling, this is the first or the second timed run of a period: the second starts
+  // the untimed rest of it.
+  if (sampling_ && ++timed_in_period_ == 2) {
+    timed_in_period_ = 0;
+    untimed_left_ = k_sample_period - 2;
   }
   // A fresh reading, not the previous run's end: the queue operations in between are the
   // scheduler's time, which the doctor's too-fine rule weighs against run time.
@@ -602,6 +617,8 @@ void worker::run() {
       if constexpr (k_counters_on) {
         if (untimed_since_ > 0) settle_untimed(ticks());
         last_reading_ = 0;
+        untimed_left_ = 0;  // a stretch starts at a reading: the next run is timed
+        timed_in_period_ = 0;
       }
       t = search();
     }

@@ -51,12 +51,19 @@ class class_table {
   // The counters of `site`'s class; owner thread only. A small direct-mapped cache first: a
   // worker runs long stretches of one class (a fork-join tree, a pool's items) or a few
   // classes taking turns (a producer and its consumer, a ping-pong), and a hit is one compare.
+  // Before the cache, the class of the last call: a fork-join tree's runs and spawns are all
+  // of one class, and this check is one compare where the cache's is a hash too.
   class_counters& at(std::source_location site) noexcept {
     auto* key = class_key(site);
+    if (key == last_key_) [[likely]]
+      return *last_;
     auto& e = cache_[cache_index(key)];
-    if (e.key == key && e.c) return *e.c;
-    e.key = key;
-    e.c = &lookup(key);
+    if (e.key != key || !e.c) {
+      e.key = key;
+      e.c = &lookup(key);
+    }
+    last_key_ = key;
+    last_ = e.c;
     return *e.c;
   }
 
@@ -91,6 +98,10 @@ class class_table {
         (64 - std::countr_zero(k_cache)));
   }
   std::array<cache_entry, k_cache> cache_{};
+  // No site's record is at this address: the first call always misses.
+  static constexpr char k_no_class = 0;
+  const void* last_key_ = &k_no_class;
+  class_counters* last_ = nullptr;
 };
 
 }  // namespace weft::detail

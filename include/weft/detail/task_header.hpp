@@ -77,10 +77,6 @@ inline task_header* current_task() noexcept {
 // so a hand-off (send -> recv, join) runs next and cache-hot; elsewhere, to the injector.
 void schedule(task_header* t) noexcept;
 
-// Adds the current run's time so far to the running task's span (called at every suspension,
-// spawn and end, so span_ is exact at those points).
-void account_span(task_header* t) noexcept;
-
 // Undoes prepare_wait() when the awaiter decides not to suspend after all.
 inline void abandon_wait(task_header* t) noexcept {
   t->wait_ = wait_kind::none;
