@@ -231,7 +231,7 @@ void worker::settle_untimed(std::uint64_t now) noexcept {
   untimed_since_ = 0;
 }
 
-void worker::end_timed_run(std::uint64_t d) noexcept {
+void worker::note_run_length(std::uint64_t d) noexcept {
   // Moving average, weight 1/8: follows a change of phase within a few runs.
   mean_run_ = timed_seen_ == 0 ? d : mean_run_ - mean_run_ / 8 + d / 8;
   if (timed_seen_ < k_sample_warmup) ++timed_seen_;
@@ -288,7 +288,10 @@ void worker::mark_woken(task_header* t) noexcept {
   }
 }
 
-void worker::begin_run(task_header* t) noexcept {
+// begin_run and end_run are inline (hand_over and run_task are their only callers) down to the
+// untimed run, the common one while sampling; the timed run's work is out of line. A call
+// with its register saves per run cost fib(30) a few percent (bench/overhead).
+inline void worker::begin_run(task_header* t) noexcept {
   t->budget_ = k_task_budget;
   tl_task = t;
   if constexpr (!k_counters_on) {
@@ -299,7 +302,6 @@ void worker::begin_run(task_header* t) noexcept {
     run_started_.store(ticks(), std::memory_order_relaxed);
     return;
   }
-  auto& c = counters_;
   // The class's counters stay put (slots are never reused), so the pointer may be held across
   // the run; the task itself may not be (it may be gone when the run ends).
   auto site = t->site_;
@@ -330,6 +332,11 @@ void worker::begin_run(task_header* t) noexcept {
     run_started_.store(run_mark_ ? run_mark_ : 1, std::memory_order_relaxed);
     return;
   }
+  begin_timed_run(t, cls);
+}
+
+void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
+  auto& c = counters_;
   timed_ = true;
   // While sampling, this is the first or the second timed run of a period: the second starts
   // the untimed rest of it.
@@ -361,7 +368,7 @@ void worker::begin_run(task_header* t) noexcept {
   run_started_.store(start, std::memory_order_relaxed);
 }
 
-void worker::end_run() noexcept {
+inline void worker::end_run() noexcept {
   tl_task = nullptr;
   if (held_count_) [[unlikely]]
     release_held();
@@ -370,6 +377,10 @@ void worker::end_run() noexcept {
     timed_ = true;
     return;
   }
+  end_timed_run();
+}
+
+void worker::end_timed_run() noexcept {
   auto& c = counters_;
   auto& cls = *run_cls_;
   auto start = run_start_;
@@ -388,7 +399,7 @@ void worker::end_run() noexcept {
     if (d > c.max_run_ticks.get()) long_run_site_.store(run_site_, std::memory_order_relaxed);
   }
   c.max_run_ticks.max(d);
-  end_timed_run(d);
+  note_run_length(d);
   if (tracer_) [[unlikely]]
     trace(trace_kind::slice, start, d, class_key(run_site_), run_woken_by_);
 }

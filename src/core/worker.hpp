@@ -152,8 +152,11 @@ class worker {
   void run_task(task_header* t) noexcept;
   // The two halves of a run's bookkeeping (counters, sampled timing, tracing), around the
   // resume in run_task, or back to back in switch_to.
-  void begin_run(task_header* t) noexcept;
-  void end_run() noexcept;
+  // Inline, defined in worker.cpp (their only callers are there): see begin_run there.
+  inline void begin_run(task_header* t) noexcept;
+  inline void end_run() noexcept;
+  [[gnu::noinline]] void begin_timed_run(task_header* t, class_counters& cls) noexcept;
+  [[gnu::noinline]] void end_timed_run() noexcept;
   // To the back of queue_ (its overflow to the injector counted), without waking anyone.
   void enqueue(task_header* t) noexcept;
   // A task displaced from lifo_ during the current run: into held_, or queue_ when full.
@@ -167,7 +170,7 @@ class worker {
   void found_work_while_searching();
   void trace_sample(std::uint64_t now) noexcept;
   void settle_untimed(std::uint64_t now) noexcept;
-  void end_timed_run(std::uint64_t d) noexcept;
+  void note_run_length(std::uint64_t d) noexcept;
 
   runtime_impl& rt_;
   const int index_;
