@@ -278,14 +278,11 @@ std::coroutine_handle<> worker::switch_to_next() noexcept {
   return next ? hand_over(next) : std::noop_coroutine();
 }
 
-void worker::mark_woken(task_header* t) noexcept {
-  t->runnable_since_ = std::max(run_mark_, t->wait_since_);
-  if (tracer_) [[unlikely]] {
-    // A wake-up arrow from the running task's slice to the woken task's next run.
-    auto id = next_flow();
-    t->trace_flow_ = id;
-    trace(trace_kind::flow_out, run_mark_, 0, nullptr, id);
-  }
+void worker::trace_wake(task_header* t) noexcept {
+  // A wake-up arrow from the running task's slice to the woken task's next run.
+  auto id = next_flow();
+  t->trace_flow_ = id;
+  trace(trace_kind::flow_out, run_mark_, 0, nullptr, id);
 }
 
 // begin_run and end_run are inline (hand_over and run_task are their only callers) down to the

@@ -21,6 +21,7 @@
 //   otherwise: lifo_, forks_, queue_, injector, due timers, then steal from others.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <coroutine>
 #include <cstdint>
@@ -79,7 +80,12 @@ class worker {
   // (the waker's last clock reading, never before t's wait began, so blocked time stays
   // exact), and draws the wake-up arrow when tracing. make_runnable() and the in-place
   // switch to a joiner both wake this way.
-  void mark_woken(task_header* t) noexcept;
+  // Inline: every wake-up and every in-place switch to a joiner comes here.
+  void mark_woken(task_header* t) noexcept {
+    t->runnable_since_ = std::max(run_mark_, t->wait_since_);
+    if (tracer_) [[unlikely]]
+      trace_wake(t);
+  }
   // The running task has just ended, or suspended with nobody to hand the worker to: picks
   // what the run loop would pick next (next_local(), which counts the pick) and switches to it
   // in place; noop_coroutine() (back to the loop) when there is nothing local, when this pick
@@ -154,6 +160,7 @@ class worker {
   // resume in run_task, or back to back in switch_to.
   // Inline, defined in worker.cpp (their only callers are there): see begin_run there.
   inline void begin_run(task_header* t) noexcept;
+  [[gnu::noinline]] void trace_wake(task_header* t) noexcept;
   inline void end_run() noexcept;
   [[gnu::noinline]] void begin_timed_run(task_header* t, class_counters& cls) noexcept;
   [[gnu::noinline]] void end_timed_run() noexcept;
