@@ -235,7 +235,7 @@ void worker::note_run_length(std::uint64_t d) noexcept {
   // Moving average, weight 1/8: follows a change of phase within a few runs.
   mean_run_ = timed_seen_ == 0 ? d : mean_run_ - mean_run_ / 8 + d / 8;
   if (timed_seen_ < k_sample_warmup) ++timed_seen_;
-  sampling_ = !tracer_ && timed_seen_ >= k_sample_warmup && mean_run_ < sample_below_ticks_;
+  sampling_ = timed_seen_ >= k_sample_warmup && mean_run_ < sample_below_ticks_;
   if (!sampling_) {
     untimed_left_ = 0;
     timed_in_period_ = 0;
@@ -251,7 +251,10 @@ void worker::note_run_length(std::uint64_t d) noexcept {
 // run counts, blocked time (from the stamps taken at wait and wake, at most one stretch
 // stale), the worker's time split (stretches are closed by real readings before any search or
 // park). What becomes an estimate: per-run latency and per-class run time (scaled from the timed
-// runs), the span of untimed runs (charged the mean run length). Tracing times every run.
+// runs), the span of untimed runs (charged the mean run length). Tracing samples the same way:
+// a timed run is a slice of its own, the untimed runs between two timed ones are coalesced
+// into one slice per class (stretch_close), so tracing a fine-grained program costs it little
+// more than the counters do (bench/overhead).
 void worker::run_task(task_header* t) noexcept {
   begin_run(t);
   t->resume_.resume();
@@ -278,8 +281,53 @@ std::coroutine_handle<> worker::switch_to_next() noexcept {
   return next ? hand_over(next) : std::noop_coroutine();
 }
 
+void worker::stretch_count(const void* key) noexcept {
+  for (int i = 0; i < stretch_n_; ++i) {
+    if (stretch_[static_cast<std::size_t>(i)].key == key) {
+      ++stretch_[static_cast<std::size_t>(i)].runs;
+      return;
+    }
+  }
+  if (stretch_n_ < k_stretch_classes) {
+    stretch_[static_cast<std::size_t>(stretch_n_++)] = {key, 1};
+  } else {
+    ++stretch_other_;
+  }
+}
+
+// The stretch [from, to] held the untimed runs counted since the last timed one, and the picks
+// between them: one slice per class, in order of first appearance, each a share of the stretch
+// in proportion to its runs (the runs were not timed one by one; the counts are exact).
+void worker::stretch_close(std::uint64_t from, std::uint64_t to) noexcept {
+  std::uint64_t total = stretch_other_;
+  for (int i = 0; i < stretch_n_; ++i) total += stretch_[static_cast<std::size_t>(i)].runs;
+  if (total == 0 || to < from) {
+    stretch_n_ = 0;
+    stretch_other_ = 0;
+    return;
+  }
+  auto len = to - from;
+  std::uint64_t done = 0;
+  auto emit = [&](const void* key, std::uint32_t runs) {
+    auto at = from + len * done / total;
+    done += runs;
+    auto end = from + len * done / total;
+    trace(trace_kind::runs, at, end - at, key, runs);
+  };
+  for (int i = 0; i < stretch_n_; ++i) {
+    emit(stretch_[static_cast<std::size_t>(i)].key, stretch_[static_cast<std::size_t>(i)].runs);
+  }
+  if (stretch_other_ > 0) emit(&k_other_classes, stretch_other_);
+  stretch_n_ = 0;
+  stretch_other_ = 0;
+}
+
 void worker::trace_wake(task_header* t) noexcept {
-  // A wake-up arrow from the running task's slice to the woken task's next run.
+  // A wake-up arrow from the running task's slice to the woken task's next run. Only while
+  // every run is timed: a sampling worker coalesces most runs, which have no slice of their
+  // own for an arrow to start or end on (and at tens of nanoseconds a run, arrows could not
+  // be told apart anyway).
+  if (sampling_) return;
   auto id = next_flow();
   t->trace_flow_ = id;
   trace(trace_kind::flow_out, run_mark_, 0, nullptr, id);
@@ -323,6 +371,16 @@ inline void worker::begin_run(task_header* t) noexcept {
     --untimed_left_;
     timed_ = false;
     ++untimed_since_;
+    if (tracer_) [[unlikely]] {
+      // Coalesced into its class's slice: an arrow to this run has no slice to end on.
+      t->trace_flow_ = 0;
+      auto* key = class_key(site);
+      if (stretch_n_ > 0 && stretch_[0].key == key) {
+        ++stretch_[0].runs;  // the common case: one class runs the whole stretch
+      } else {
+        stretch_count(key);
+      }
+    }
     span_charged_ = false;
     end_hint_ = 0;
     // The last reading: thieves may see this run as older than it is, by one stretch at most.
@@ -345,6 +403,8 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
   // scheduler's time, which the doctor's too-fine rule weighs against run time.
   auto start = ticks();
   if (untimed_since_ > 0) {
+    if (tracer_) [[unlikely]]
+      stretch_close(last_reading_, start);
     settle_untimed(start);
   } else if (last_reading_ != 0 && start > last_reading_) {
     auto gap = start - last_reading_;
@@ -623,7 +683,12 @@ void worker::run() {
       // Leaving the run-after-run path: settle the untimed runs now, so the stretch does not
       // take in the search or the park.
       if constexpr (k_counters_on) {
-        if (untimed_since_ > 0) settle_untimed(ticks());
+        if (untimed_since_ > 0) {
+          auto now = ticks();
+          if (tracer_) [[unlikely]]
+            stretch_close(last_reading_, now);
+          settle_untimed(now);
+        }
         last_reading_ = 0;
         untimed_left_ = 0;  // a stretch starts at a reading: the next run is timed
         timed_in_period_ = 0;
@@ -641,6 +706,7 @@ void worker::run() {
     searching_ = false;
     rt_.idle_state().stop_searching();
   }
+  if (tracer_ && untimed_since_ > 0) stretch_close(last_reading_, ticks());
   end_ticks_.store(ticks(), std::memory_order_relaxed);
   tl_worker = nullptr;
 }

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <coroutine>
 #include <cstdint>
@@ -161,6 +162,10 @@ class worker {
   // Inline, defined in worker.cpp (their only callers are there): see begin_run there.
   inline void begin_run(task_header* t) noexcept;
   [[gnu::noinline]] void trace_wake(task_header* t) noexcept;
+  // Tracing: counts an untimed run of class `key` into the current stretch; emits the
+  // stretch's coalesced slices over [from, to] and starts a new one.
+  [[gnu::noinline]] void stretch_count(const void* key) noexcept;
+  [[gnu::noinline]] void stretch_close(std::uint64_t from, std::uint64_t to) noexcept;
   inline void end_run() noexcept;
   [[gnu::noinline]] void begin_timed_run(task_header* t, class_counters& cls) noexcept;
   [[gnu::noinline]] void end_timed_run() noexcept;
@@ -236,6 +241,16 @@ class worker {
   trace_chunk* trace_ = nullptr;       // the chunk this worker fills
   std::uint64_t trace_sample_at_ = 0;  // ticks: when the counter tracks are next sampled
   std::uint32_t trace_flows_ = 0;      // flows this worker started (the low bits of their ids)
+  // The untimed runs since the last timed one, by class, for their coalesced slices
+  // (stretch_close). Classes beyond k_stretch_classes are counted together as "other".
+  struct stretch_class {
+    const void* key;
+    std::uint32_t runs;
+  };
+  static constexpr int k_stretch_classes = 4;
+  std::array<stretch_class, k_stretch_classes> stretch_{};
+  int stretch_n_ = 0;
+  std::uint32_t stretch_other_ = 0;
   // Tasks registered minus tasks ended on this worker; written by the owner only, summed by
   // whichever worker samples the "tasks alive" track (so may be negative on its own).
   std::atomic<std::int64_t> trace_alive_{0};

@@ -3,10 +3,12 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <sys/mman.h>
 
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <unordered_map>
 
 #include "core/clock.hpp"
@@ -67,6 +69,7 @@ void append_us(std::string& out, std::uint64_t ns) {
 // "file.cpp:42": the class's name in the trace (its spawn site; the directory is noise).
 std::string class_name(const void* key) {
   if (!key) return "task";
+  if (key == &k_other_classes) return "other";
   auto site = class_site(key);
   std::string_view file = site.file_name() ? site.file_name() : "";
   if (auto slash = file.rfind('/'); slash != std::string_view::npos) file.remove_prefix(slash + 1);
@@ -109,6 +112,34 @@ tracer::tracer(std::FILE* f, std::string path, std::string runtime_name, int pro
 
 tracer::~tracer() {
   if (!finished_) finish({});
+  for (auto* slab : slabs_) std::free(slab);  // NOLINT(cppcoreguidelines-no-malloc)
+}
+
+trace_chunk* tracer::new_chunk() noexcept {
+  constexpr std::size_t k_slab = std::size_t{2} << 20;
+  static_assert(k_slab / sizeof(trace_chunk) >= 8, "a slab holds several chunks");
+  if (slab_left_ == 0) {
+    // Aligned to its size, so the kernel can back it with one huge page (transparent huge
+    // pages, on request: MADV_HUGEPAGE). Where it cannot, the slab is ordinary memory.
+    void* p = std::aligned_alloc(k_slab, k_slab);  // NOLINT(cppcoreguidelines-no-malloc)
+    if (!p) return nullptr;
+#ifdef MADV_HUGEPAGE
+    madvise(p, k_slab, MADV_HUGEPAGE);
+#endif
+    try {
+      slabs_.push_back(p);
+    } catch (...) {
+      std::free(p);  // NOLINT(cppcoreguidelines-no-malloc)
+      return nullptr;
+    }
+    slab_next_ = static_cast<char*>(p);
+    slab_left_ = k_slab / sizeof(trace_chunk);
+  }
+  // Default-initialized: the events are not zeroed.
+  auto* c = new (slab_next_) trace_chunk;
+  slab_next_ += sizeof(trace_chunk);
+  --slab_left_;
+  return c;
 }
 
 trace_chunk* tracer::fresh(int worker) noexcept {
@@ -118,8 +149,12 @@ trace_chunk* tracer::fresh(int worker) noexcept {
     c = free_.back();
     free_.pop_back();
   } else {
-    c = new trace_chunk;  // default-initialized: the 128 KiB of events are not zeroed
-    owned_.emplace_back(c);
+    c = new_chunk();
+    if (!c) {
+      // At the runtime's start, before any event: a failed new ended the process here too.
+      std::fputs("weft: out of memory for the trace buffer\n", stderr);
+      std::abort();
+    }
     ++allocated_;
   }
   c->worker = worker;
@@ -134,13 +169,13 @@ trace_chunk* tracer::swap(trace_chunk* full) noexcept {
     // chunk is overwritten (a ring: the trace keeps the newest events); when streaming, the
     // writer is behind by the whole buffer and these newest events are dropped instead.
     if (streaming_ || full_.empty()) {
-      dropped_ += full->n;
+      drop(*full);
       full->n = 0;
       return full;
     }
     auto* oldest = full_.front();
     full_.pop_front();
-    dropped_ += oldest->n;
+    drop(*oldest);
     full_.push_back(full);
     oldest->worker = full->worker;
     oldest->n = 0;
@@ -153,15 +188,14 @@ trace_chunk* tracer::swap(trace_chunk* full) noexcept {
     free_.pop_back();
   } else {
     // Allocation is rare (the buffer grows to its working size once) and under the lock only
-    // because owned_ is shared; a failure drops the events instead of ending the process.
-    auto* raw = new (std::nothrow) trace_chunk;
+    // because the slabs are shared; a failure drops the events instead of ending the process.
+    auto* raw = new_chunk();
     if (!raw) {
       full_.pop_back();
-      dropped_ += full->n;
+      drop(*full);
       full->n = 0;
       return full;
     }
-    owned_.emplace_back(raw);
     c = raw;
     ++allocated_;
   }
@@ -170,6 +204,16 @@ trace_chunk* tracer::swap(trace_chunk* full) noexcept {
   c->worker = full->worker;
   c->n = 0;
   return c;
+}
+
+void tracer::drop(const trace_chunk& c) noexcept {
+  // Rare (the buffer is full) and under m_ anyway: a pass over the chunk so the file can say
+  // how many task runs went with the events.
+  dropped_ += c.n;
+  for (std::uint32_t i = 0; i < c.n; ++i) {
+    if (c.ev[i].kind == trace_kind::slice) ++dropped_runs_;
+    if (c.ev[i].kind == trace_kind::runs) dropped_runs_ += c.ev[i].id;
+  }
 }
 
 void tracer::recycle(trace_chunk* c) noexcept {
@@ -233,6 +277,19 @@ void tracer::write_chunk(const trace_chunk& c) {
         out_ += ",\"cat\":\"task\",\"name\":\"";
         append_escaped(out_, it->second);
         out_ += "\"}";
+        break;
+      }
+      case trace_kind::runs: {
+        auto it = names.find(e.key);
+        if (it == names.end()) it = names.emplace(e.key, class_name(e.key)).first;
+        head("X", e.t);
+        out_ += ",\"dur\":";
+        append_us(out_, static_cast<std::uint64_t>(static_cast<double>(e.v) * ns_tick));
+        out_ += ",\"cat\":\"task\",\"name\":\"";
+        append_escaped(out_, it->second);
+        out_ += "\",\"args\":{\"runs\":";
+        append_num(out_, e.id);
+        out_ += "}}";
         break;
       }
       case trace_kind::flow_out:
@@ -330,6 +387,8 @@ void tracer::finish(const std::vector<trace_chunk*>& last) {
   append_num(out_, written_);
   out_ += ",\"dropped_events\":";
   append_num(out_, dropped_);
+  out_ += ",\"dropped_runs\":";
+  append_num(out_, dropped_runs_);
   out_ += "}}\n";
   std::fwrite(out_.data(), 1, out_.size(), file_);
   out_.clear();

@@ -14,10 +14,13 @@
 // concurrent writer doubled a channel ping-pong's time even at procs 1 (memory and shared-core
 // contention), against 3% for recording alone (bench/overhead).
 //
-// What is recorded (docs/metrics.md, "Traces"): a slice per task run on its worker's track,
-// named by the task's class (its spawn site); a flow from the task that made another runnable
-// to that task's next run; instants for steals and parks; counters for each worker's run-queue
-// depth and for tasks alive, sampled at most every 100 us per worker.
+// What is recorded (docs/metrics.md, "Traces"): a slice per timed task run on its worker's
+// track, named by the task's class (its spawn site); while the worker samples short runs (every
+// run shorter than 2 us on average: worker.cpp, "Sampled timing"), the untimed runs between
+// two timed ones are coalesced into one slice per class, with their count ("runs"), sharing
+// the stretch's time by run count; a flow from a timed run that made a task runnable to that
+// task's next run, if timed; instants for steals and parks; counters for each worker's
+// run-queue depth and for tasks alive, sampled at most every 100 us per worker.
 #pragma once
 
 #include <atomic>
@@ -35,12 +38,16 @@ namespace weft::detail {
 
 enum class trace_kind : std::uint8_t {
   slice,     // t: start, v: duration (ticks), key: class, id: the flow that woke it (0: none)
+  runs,      // untimed runs coalesced: t: start, v: duration (ticks), key: class, id: runs
   flow_out,  // t: when the running task made another runnable; id: flow id
   steal,     // id: victim worker
   park,      // v: ticks parked
   queue,     // v: run-queue depth of this worker
   alive,     // v: tasks alive in the runtime
 };
+
+// The class key of a coalesced slice's runs beyond the classes a stretch keeps apart.
+inline constexpr char k_other_classes = 0;
 
 struct trace_event {
   std::uint64_t t;
@@ -82,6 +89,7 @@ class tracer {
   void writer_loop();
   void write_chunk(const trace_chunk& c);
   void recycle(trace_chunk* c) noexcept;
+  void drop(const trace_chunk& c) noexcept;  // m_ held
   void write_metadata();
 
   std::FILE* file_;
@@ -98,12 +106,20 @@ class tracer {
 
   std::mutex m_;
   std::condition_variable cv_;
-  std::deque<trace_chunk*> full_;                    // guarded by m_
-  std::vector<trace_chunk*> free_;                   // guarded by m_
-  std::size_t allocated_ = 0;                        // guarded by m_
-  std::uint64_t dropped_ = 0;                        // events, guarded by m_
-  bool stop_ = false;                                // guarded by m_
-  std::vector<std::unique_ptr<trace_chunk>> owned_;  // guarded by m_
+  std::deque<trace_chunk*> full_;   // guarded by m_
+  std::vector<trace_chunk*> free_;  // guarded by m_
+  std::size_t allocated_ = 0;       // guarded by m_
+  std::uint64_t dropped_ = 0;       // events, guarded by m_
+  std::uint64_t dropped_runs_ = 0;  // the task runs they recorded, guarded by m_
+  bool stop_ = false;               // guarded by m_
+  // Chunks are cut from 2 MiB slabs asked to be backed by a huge page, so the buffer's growth
+  // faults once per slab rather than once per 4 KiB page: first touches of fresh memory were
+  // most of what tracing cost a fine-grained program (bench/overhead), on a VM several times
+  // more per fault than on bare metal. Guarded by m_; freed with the tracer.
+  trace_chunk* new_chunk() noexcept;
+  std::vector<void*> slabs_;
+  char* slab_next_ = nullptr;
+  std::size_t slab_left_ = 0;  // chunks still to cut from the newest slab
   // Writer-side state (the writer thread, then finish()).
   std::string out_;
   std::uint64_t written_ = 0;
