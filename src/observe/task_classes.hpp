@@ -51,17 +51,25 @@ class class_table {
   // The counters of `site`'s class; owner thread only. A small direct-mapped cache first: a
   // worker runs long stretches of one class (a fork-join tree, a pool's items) or a few
   // classes taking turns (a producer and its consumer, a ping-pong), and a hit is one compare.
-  // Before the cache, the class of the last call: a fork-join tree's runs and spawns are all
-  // of one class, and this check is one compare where the cache's is a hash too.
+  // Before the cache, the classes of the last two calls: a fork-join tree's runs and spawns
+  // are all of one class, a producer and its consumer (a ping-pong) take turns, and this check
+  // is a compare or two where the cache's is a hash too.
   class_counters& at(std::source_location site) noexcept {
     auto* key = class_key(site);
     if (key == last_key_) [[likely]]
       return *last_;
+    if (key == prev_key_) {
+      std::swap(last_key_, prev_key_);
+      std::swap(last_, prev_);
+      return *last_;
+    }
     auto& e = cache_[cache_index(key)];
     if (e.key != key || !e.c) {
       e.key = key;
       e.c = &lookup(key);
     }
+    prev_key_ = last_key_;
+    prev_ = last_;
     last_key_ = key;
     last_ = e.c;
     return *e.c;
@@ -102,6 +110,8 @@ class class_table {
   static constexpr char k_no_class = 0;
   const void* last_key_ = &k_no_class;
   class_counters* last_ = nullptr;
+  const void* prev_key_ = &k_no_class;
+  class_counters* prev_ = nullptr;
 };
 
 }  // namespace weft::detail
