@@ -258,12 +258,21 @@ void tracer::write_chunk(const trace_chunk& c) {
     out_ += ",\"ts\":";
     append_us(out_, rel_ns(t));
   };
+  // A task slice (one run, or a class's coalesced runs), left open for its args.
+  auto task_slice = [&](const trace_event& e) {
+    auto it = names.find(e.key);
+    if (it == names.end()) it = names.emplace(e.key, class_name(e.key)).first;
+    head("X", e.t);
+    out_ += ",\"dur\":";
+    append_us(out_, static_cast<std::uint64_t>(static_cast<double>(e.v) * ns_tick));
+    out_ += ",\"cat\":\"task\",\"name\":\"";
+    append_escaped(out_, it->second);
+    out_ += '"';
+  };
   for (std::uint32_t i = 0; i < c.n; ++i) {
     const auto& e = c.ev[i];
     switch (e.kind) {
-      case trace_kind::slice: {
-        auto it = names.find(e.key);
-        if (it == names.end()) it = names.emplace(e.key, class_name(e.key)).first;
+      case trace_kind::slice:
         if (e.id != 0) {
           // The arrow's head, bound to the run it starts ("bp":"e": the enclosing slice).
           head("f", e.t);
@@ -271,27 +280,15 @@ void tracer::write_chunk(const trace_chunk& c) {
           append_num(out_, e.id);
           out_ += '}';
         }
-        head("X", e.t);
-        out_ += ",\"dur\":";
-        append_us(out_, static_cast<std::uint64_t>(static_cast<double>(e.v) * ns_tick));
-        out_ += ",\"cat\":\"task\",\"name\":\"";
-        append_escaped(out_, it->second);
-        out_ += "\"}";
+        task_slice(e);
+        out_ += '}';
         break;
-      }
-      case trace_kind::runs: {
-        auto it = names.find(e.key);
-        if (it == names.end()) it = names.emplace(e.key, class_name(e.key)).first;
-        head("X", e.t);
-        out_ += ",\"dur\":";
-        append_us(out_, static_cast<std::uint64_t>(static_cast<double>(e.v) * ns_tick));
-        out_ += ",\"cat\":\"task\",\"name\":\"";
-        append_escaped(out_, it->second);
-        out_ += "\",\"args\":{\"runs\":";
+      case trace_kind::runs:
+        task_slice(e);
+        out_ += ",\"args\":{\"runs\":";
         append_num(out_, e.id);
         out_ += "}}";
         break;
-      }
       case trace_kind::flow_out:
         head("s", e.t);
         out_ += ",\"cat\":\"wake\",\"name\":\"wake\",\"id\":";
