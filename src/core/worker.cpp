@@ -281,7 +281,7 @@ std::coroutine_handle<> worker::switch_to_next() noexcept {
   return next ? hand_over(next) : std::noop_coroutine();
 }
 
-void worker::stretch_count(const void* key) noexcept {
+void worker::stretch_count_any(const void* key) noexcept {
   for (int i = 0; i < stretch_n_; ++i) {
     if (stretch_[static_cast<std::size_t>(i)].key == key) {
       ++stretch_[static_cast<std::size_t>(i)].runs;
@@ -374,12 +374,7 @@ inline void worker::begin_run(task_header* t) noexcept {
     if (tracer_) [[unlikely]] {
       // Coalesced into its class's slice: an arrow to this run has no slice to end on.
       t->trace_flow_ = 0;
-      auto* key = class_key(site);
-      if (stretch_n_ > 0 && stretch_[0].key == key) {
-        ++stretch_[0].runs;  // the common case: one class runs the whole stretch
-      } else {
-        stretch_count(key);
-      }
+      stretch_count(class_key(site));
     }
     span_charged_ = false;
     end_hint_ = 0;

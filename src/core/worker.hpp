@@ -79,9 +79,8 @@ class worker {
   std::coroutine_handle<> switch_to(task_header* next) noexcept;
   // From inside a running task: stamps t, which that task has just woken, as runnable now
   // (the waker's last clock reading, never before t's wait began, so blocked time stays
-  // exact), and draws the wake-up arrow when tracing. make_runnable() and the in-place
-  // switch to a joiner both wake this way.
-  // Inline: every wake-up and every in-place switch to a joiner comes here.
+  // exact), and draws the wake-up arrow when tracing (trace_wake). make_runnable() and the
+  // in-place switch to a joiner both wake this way, so it is inline.
   void mark_woken(task_header* t) noexcept {
     t->runnable_since_ = std::max(run_mark_, t->wait_since_);
     if (tracer_) [[unlikely]]
@@ -159,16 +158,26 @@ class worker {
   void run_task(task_header* t) noexcept;
   // The two halves of a run's bookkeeping (counters, sampled timing, tracing), around the
   // resume in run_task, or back to back in switch_to.
-  // Inline, defined in worker.cpp (their only callers are there): see begin_run there.
+  // Inline, defined in worker.cpp (their only callers are there), down to the untimed run;
+  // a timed run's work is out of line (see begin_run there).
   inline void begin_run(task_header* t) noexcept;
-  [[gnu::noinline]] void trace_wake(task_header* t) noexcept;
-  // Tracing: counts an untimed run of class `key` into the current stretch; emits the
-  // stretch's coalesced slices over [from, to] and starts a new one.
-  [[gnu::noinline]] void stretch_count(const void* key) noexcept;
-  [[gnu::noinline]] void stretch_close(std::uint64_t from, std::uint64_t to) noexcept;
   inline void end_run() noexcept;
   [[gnu::noinline]] void begin_timed_run(task_header* t, class_counters& cls) noexcept;
   [[gnu::noinline]] void end_timed_run() noexcept;
+  // Tracing. The wake-up arrow of mark_woken.
+  [[gnu::noinline]] void trace_wake(task_header* t) noexcept;
+  // While sampling: counts an untimed run of class `key` into the current stretch (inline for
+  // the common case, one class through the whole stretch).
+  void stretch_count(const void* key) noexcept {
+    if (stretch_n_ > 0 && stretch_[0].key == key) {
+      ++stretch_[0].runs;
+      return;
+    }
+    stretch_count_any(key);
+  }
+  [[gnu::noinline]] void stretch_count_any(const void* key) noexcept;
+  // Emits the stretch's coalesced slices over [from, to] and starts a new one.
+  [[gnu::noinline]] void stretch_close(std::uint64_t from, std::uint64_t to) noexcept;
   // To the back of queue_ (its overflow to the injector counted), without waking anyone.
   void enqueue(task_header* t) noexcept;
   // A task displaced from lifo_ during the current run: into held_, or queue_ when full.

@@ -48,12 +48,10 @@ class class_table {
  public:
   static constexpr std::size_t k_slots = 128;  // power of two; distinct spawn sites are few
 
-  // The counters of `site`'s class; owner thread only. A small direct-mapped cache first: a
-  // worker runs long stretches of one class (a fork-join tree, a pool's items) or a few
-  // classes taking turns (a producer and its consumer, a ping-pong), and a hit is one compare.
-  // Before the cache, the classes of the last two calls: a fork-join tree's runs and spawns
-  // are all of one class, a producer and its consumer (a ping-pong) take turns, and this check
-  // is a compare or two where the cache's is a hash too.
+  // The counters of `site`'s class; owner thread only. A worker runs long stretches of one
+  // class (a fork-join tree, a pool's items) or two taking turns (a producer and its consumer,
+  // a ping-pong): the classes of the last two calls answer with a compare or two, then a small
+  // direct-mapped cache (a hash and a compare), then the table.
   class_counters& at(std::source_location site) noexcept {
     auto* key = class_key(site);
     if (key == last_key_) [[likely]]

@@ -40,7 +40,7 @@ TEST(TraceSummary, AgreesWithTheRuntimesCounters) {
   std::uint64_t slices = 0;
   for (const auto& [tid, w] : s.workers) slices += w.slices;
   EXPECT_EQ(slices, stats.total().tasks_run);
-  EXPECT_EQ(s.slice_us.size(), slices);
+  EXPECT_EQ(s.runs(), slices);
   auto leaf = s.classes.find("trace_summary_test.cpp:" + std::to_string(g_leaf_line));
   ASSERT_NE(leaf, s.classes.end());
   EXPECT_EQ(leaf->second.slices, static_cast<std::uint64_t>(k_leaves));
@@ -105,7 +105,8 @@ TEST(TraceSummary, CountsTheRunsOfCoalescedSlices) {
   EXPECT_EQ(s.classes.at("a").slices, 11u);
   EXPECT_DOUBLE_EQ(s.classes.at("a").total_us, 38.0);
   EXPECT_DOUBLE_EQ(s.classes.at("a").max_us, 8.0);  // the coalesced runs' mean is 3
-  EXPECT_EQ(s.slice_us.size(), 11u);
+  EXPECT_EQ(s.runs(), 11u);
+  EXPECT_EQ(s.run_lengths.size(), 2u);  // a weighted entry per slice, not one per run
   EXPECT_DOUBLE_EQ(s.slice_quantile(0.5), 3.0);
 
   std::istringstream huge(R"({"traceEvents":[

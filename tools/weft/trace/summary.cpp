@@ -116,7 +116,7 @@ class handler final : public nlohmann::json_sax<json> {
       // A coalesced slice (a sampling worker's untimed runs) counts as its runs, each of the
       // mean length: their lengths one by one were not measured.
       if (e.arg_runs > 1e6) {
-        // weft writes at most a sampling period's runs in one; this file is not weft's.
+        // weft coalesces at most a sampling period's runs into one; this file is not weft's.
         throw trace_format_error(
             fmt::format("a slice stands for {} task runs (more than a million)", e.arg_runs));
       }
@@ -129,7 +129,7 @@ class handler final : public nlohmann::json_sax<json> {
       c.slices += runs;
       c.total_us += e.dur;
       c.max_us = std::max(c.max_us, each);
-      s_.slice_us.insert(s_.slice_us.end(), runs, each);
+      s_.run_lengths.push_back({each, runs});
     } else if (e.ph == "s") {
       ++s_.flows_out;
     } else if (e.ph == "i" || e.ph == "I") {
@@ -178,12 +178,25 @@ std::vector<std::pair<std::string, class_row>> by_time(const trace_summary& s) {
 }
 }  // namespace
 
+std::uint64_t trace_summary::runs() const {
+  std::uint64_t n = 0;
+  for (const auto& r : run_lengths) n += r.runs;
+  return n;
+}
+
 double trace_summary::slice_quantile(double q) {
-  if (slice_us.empty()) return 0;
-  auto k = static_cast<std::size_t>(std::llround(q * static_cast<double>(slice_us.size() - 1)));
-  std::nth_element(slice_us.begin(), slice_us.begin() + static_cast<std::ptrdiff_t>(k),
-                   slice_us.end());
-  return slice_us[k];
+  auto n = runs();
+  if (n == 0) return 0;
+  // The run of rank k (0-based) among all n, each slice's weight counting as that many runs.
+  auto k = static_cast<std::uint64_t>(std::llround(q * static_cast<double>(n - 1)));
+  std::sort(run_lengths.begin(), run_lengths.end(),
+            [](const run_length& a, const run_length& b) { return a.us < b.us; });
+  std::uint64_t seen = 0;
+  for (const auto& r : run_lengths) {
+    seen += r.runs;
+    if (seen > k) return r.us;
+  }
+  return run_lengths.back().us;
 }
 
 trace_summary summarize(std::istream& in) {

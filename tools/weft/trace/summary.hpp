@@ -3,7 +3,8 @@
 // were, which task classes took the time, steals, parks, wake-ups, queue depths.
 //
 // The file is read with a streaming (SAX) parser, so a trace of millions of events is
-// summarized in constant memory apart from the slice durations kept for percentiles.
+// summarized in constant memory apart from the slice durations kept for percentiles (one per
+// slice).
 #pragma once
 
 #include <cstdint>
@@ -46,12 +47,21 @@ struct trace_summary {
   double first_us = 0, last_us = 0;          // the trace's time extent
   std::map<long long, worker_row> workers;   // by tid
   std::map<std::string, class_row> classes;  // by slice name
-  std::vector<double> slice_us;              // every slice's duration
-  std::uint64_t flows_out = 0;               // wake-up arrows started
-  double max_alive = 0;                      // peak of the "tasks alive" counter
+  // Run lengths for the percentiles: one entry per slice, weighted by the task runs it stands
+  // for (a coalesced slice's runs each count at its mean length), so a summary's memory grows
+  // with the slices, not with the runs.
+  struct run_length {
+    double us;
+    std::uint64_t runs;
+  };
+  std::vector<run_length> run_lengths;
+  std::uint64_t flows_out = 0;  // wake-up arrows started
+  double max_alive = 0;         // peak of the "tasks alive" counter
 
   double duration_us() const { return last_us > first_us ? last_us - first_us : 0; }
-  // The q-quantile (0..1) of the slice durations; 0 without slices. Sorts slice_us.
+  // Task runs the run_lengths stand for.
+  std::uint64_t runs() const;
+  // The q-quantile (0..1) of the task run lengths; 0 without slices. Sorts run_lengths.
   double slice_quantile(double q);
 };
 
