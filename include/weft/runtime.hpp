@@ -30,13 +30,12 @@ namespace detail {
 void run_root(const options& o, spawn_base* root);
 
 // Destroys the root frame once run() has taken its result.
-template <class T>
 struct root_frame {
-  spawned_promise<T>* p_;
-  explicit root_frame(spawned_promise<T>* p) noexcept : p_(p) {}
+  spawn_base* p_;
+  explicit root_frame(spawn_base* p) noexcept : p_(p) {}
   root_frame(const root_frame&) = delete;
   root_frame& operator=(const root_frame&) = delete;
-  ~root_frame() { p_->frame_.destroy(); }
+  ~root_frame() { destroy_root(p_); }
 };
 }  // namespace detail
 
@@ -45,13 +44,12 @@ struct root_frame {
 // reach a suspension point, then detached tasks still suspended are destroyed.
 template <class F>
 auto run(const options& o, F&& fn, std::source_location site = std::source_location::current()) {
-  auto s = detail::make_spawned(std::forward<F>(fn));
-  auto* p = s.release();
+  auto* p = detail::make_spawned(std::forward<F>(fn));
   p->is_root_ = true;
   p->site_ = site;
   detail::run_root(o, p);  // when it throws, it has destroyed the root frame already
-  detail::root_frame<typename decltype(s)::value_type> guard{p};
-  return p->take();
+  detail::root_frame guard{p};
+  return detail::take_result<detail::spawned_value_t<F>>(p);
 }
 template <class F>
 auto run(F&& fn, std::source_location site = std::source_location::current()) {
@@ -67,8 +65,7 @@ int procs();
 // hold a worker too long by where they were started.
 template <class F>
 void go(F&& fn, std::source_location site = std::source_location::current()) {
-  auto s = detail::make_spawned(std::forward<F>(fn));
-  auto* p = s.release();
+  auto* p = detail::make_spawned(std::forward<F>(fn));
   p->site_ = site;
   detail::start_detached(p);
 }
@@ -79,7 +76,7 @@ template <class T>
 class [[nodiscard]] join_handle {
  public:
   join_handle() noexcept = default;
-  explicit join_handle(detail::spawned_promise<T>* p) noexcept : p_(p) {}
+  explicit join_handle(detail::spawn_base* p) noexcept : p_(p) {}
   join_handle(join_handle&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
   join_handle& operator=(join_handle&& o) noexcept {
     if (this != &o) {
@@ -115,10 +112,10 @@ class [[nodiscard]] join_handle {
       auto* p = std::exchange(h_->p_, nullptr);
       detail::join_span(p);
       struct finish {
-        detail::spawned_promise<T>* p;
+        detail::spawn_base* p;
         ~finish() { detail::join_finish(p); }
       } f{p};
-      return p->take();
+      return detail::take_result<T>(p);
     }
   };
   awaiter operator co_await() & noexcept { return awaiter{this}; }
@@ -128,19 +125,17 @@ class [[nodiscard]] join_handle {
   void reset() noexcept {
     if (p_) detail::join_release(std::exchange(p_, nullptr));
   }
-  detail::spawned_promise<T>* p_ = nullptr;
+  detail::spawn_base* p_ = nullptr;
 };
 
 // Starts a task and returns the handle that joins it. The task inherits the spawner's
 // cancellation and runs depth-first (fork-join friendly).
 template <class F>
 auto spawn(F&& fn, std::source_location site = std::source_location::current()) {
-  auto s = detail::make_spawned(std::forward<F>(fn));
-  auto* p = s.release();
+  auto* p = detail::make_spawned(std::forward<F>(fn));
   p->site_ = site;
-  using R = std::remove_pointer_t<decltype(p)>;
   detail::start_child(p, nullptr);
-  return join_handle<decltype(std::declval<R&>().take())>(p);
+  return join_handle<detail::spawned_value_t<F>>(p);
 }
 
 // Structured concurrency: children spawned in the group are waited for together. The first
@@ -162,8 +157,7 @@ class task_group {
 
   template <class F>
   void spawn(F&& fn, std::source_location site = std::source_location::current()) {
-    auto s = detail::make_spawned(std::forward<F>(fn));
-    auto* p = s.release();
+    auto* p = detail::make_spawned(std::forward<F>(fn));
     p->site_ = site;
     add_child(p);
   }

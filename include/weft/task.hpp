@@ -21,13 +21,33 @@ namespace detail {
 
 [[noreturn]] void throw_task_misuse(bool empty);
 
-template <class R>
-class owned_task;
+// A task the scheduler runs as a task of its own (run, go, spawn, task_group::spawn) has its
+// root header in the room in front of its frame (rootable_frame, spawned.hpp).
+struct spawn_base;
+struct task_access;
+// The root's end: settles its join word; returns where its worker goes on (join.cpp).
+std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept;
+// Ends the header in front of a root task's frame, dropping its references (join.cpp).
+void end_task_root(spawn_base* s) noexcept;
+// Records what a root threw, in its header (join.cpp).
+void set_root_error(spawn_base* s, std::exception_ptr e) noexcept;
 
-struct task_promise_base : recycled_frame {
+struct task_promise_base : rootable_frame {
+  task_promise_base() = default;
+  task_promise_base(const task_promise_base&) = delete;
+  task_promise_base& operator=(const task_promise_base&) = delete;
+  // Runs after the coroutine's locals are gone (a cancel scope among them has restored the
+  // root's cancel_ by then) and before the frame, with its header, is freed.
+  ~task_promise_base() {
+    if (root_) end_task_root(root_);
+  }
+
   // The coroutine that awaits this one; set exactly once, by the awaiter, before the first resume.
   std::coroutine_handle<> continuation_{};
   std::exception_ptr error_{};
+  // Set when this task was started as a task of its own: its header, in front of the frame.
+  // Such a task is never awaited (continuation_ stays null); its end goes to the join protocol.
+  spawn_base* root_ = nullptr;
 
   std::suspend_always initial_suspend() const noexcept { return {}; }
 
@@ -35,13 +55,22 @@ struct task_promise_base : recycled_frame {
     bool await_ready() const noexcept { return false; }
     template <class P>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) const noexcept {
+      auto& p = h.promise();
+      // A root's end may destroy the frame: nothing may touch the promise after this call.
+      if (p.root_) return on_spawned_exit(p.root_);
       // Symmetric transfer back to the awaiter: constant stack depth however long the chain.
-      return h.promise().continuation_;
+      return p.continuation_;
     }
     void await_resume() const noexcept {}
   };
   final_awaiter final_suspend() const noexcept { return {}; }
-  void unhandled_exception() noexcept { error_ = std::current_exception(); }
+  void unhandled_exception() noexcept {
+    if (root_) {
+      set_root_error(root_, std::current_exception());
+    } else {
+      error_ = std::current_exception();
+    }
+  }
 };
 
 template <class T>
@@ -114,8 +143,7 @@ class [[nodiscard]] task {
   awaiter operator co_await() const&& noexcept { return awaiter{h_}; }
 
  private:
-  template <class>
-  friend class detail::owned_task;
+  friend struct detail::task_access;
   void reset() noexcept {
     if (h_) h_.destroy();
     h_ = {};

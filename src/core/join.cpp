@@ -26,6 +26,15 @@ void release_spawn_refs(spawn_base* s) noexcept {
   if (s->group_) release(std::exchange(s->group_, nullptr));
 }
 
+void end_task_root(spawn_base* s) noexcept {
+  release_spawn_refs(s);
+  s->~spawn_base();
+}
+
+void set_root_error(spawn_base* s, std::exception_ptr e) noexcept {
+  s->error_ = std::move(e);
+}
+
 namespace {
 // A task has ended with nobody to switch to: go on with whatever the run loop would pick next,
 // in place (worker::switch_to_next). Nothing here touches the ended task's frame, which may
@@ -62,7 +71,7 @@ std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept {
     // end as soon as the owner is woken.
     auto error = std::exchange(s->error_, nullptr);
     auto span = s->span_;
-    s->frame_.destroy();
+    destroy_root(s);
     group_child_done(g, std::move(error), span);  // drops the child's reference
     return next_in_place();
   }
@@ -86,7 +95,7 @@ std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept {
     // Nobody can observe the exception: it fails the run, as in Go (a cancellation is the
     // expected end of a cancelled task, not a failure).
     if (s->error_ && !is_cancellation(s->error_)) rt->fail(s->error_);
-    s->frame_.destroy();
+    destroy_root(s);
     return next_in_place();
   }
   // NOLINTNEXTLINE(performance-no-int-to-ptr)
@@ -199,13 +208,13 @@ void join_release(spawn_base* s) noexcept {
     if (s->error_ && !is_cancellation(s->error_) && !s->rt_->shutting_down()) {
       s->rt_->fail(s->error_);
     }
-    s->frame_.destroy();
+    destroy_root(s);
   }
   // k_running: the task destroys itself when it ends (see on_spawned_exit).
 }
 
 void join_finish(spawn_base* s) noexcept {
-  s->frame_.destroy();
+  destroy_root(s);
 }
 
 void join_span(spawn_base* s) noexcept {

@@ -283,7 +283,7 @@ void runtime_impl::shutdown() {
   for (auto* t : tasks) {
     auto* s = static_cast<spawn_base*>(t);
     if (s->is_root_) root_destroyed_ = true;
-    s->frame_.destroy();
+    destroy_root(s);
   }
 }
 
@@ -401,14 +401,14 @@ metrics::runtime_stats runtime_impl::stats() const {
 
 void run_root(const options& o, spawn_base* root) {
   if (current_runtime()) {
-    root->frame_.destroy();
+    destroy_root(root);
     throw usage_error("weft::run: called inside a running runtime; use go/spawn instead");
   }
   int procs = 0;
   try {
     procs = resolve_procs(o.procs);
   } catch (...) {
-    root->frame_.destroy();
+    destroy_root(root);
     throw;
   }
   runtime_impl rt(o.name, procs);
@@ -418,7 +418,7 @@ void run_root(const options& o, spawn_base* root) {
   } catch (...) {
     // The root frame is gone with the other tasks if it was still suspended; otherwise it ended
     // and only its result remains, which nobody will read now.
-    if (!rt.root_destroyed()) root->frame_.destroy();
+    if (!rt.root_destroyed()) destroy_root(root);
     throw;
   }
 }

@@ -90,7 +90,7 @@ void inherit_span(spawn_base* s) {
 void start_detached(spawn_base* s) {
   auto* rtp = current_runtime();
   if (!rtp) {
-    s->frame_.destroy();
+    destroy_root(s);
     throw usage_error("weft::go: called outside a runtime (start one with weft::run)");
   }
   auto& rt = *rtp;
@@ -104,7 +104,7 @@ void start_detached(spawn_base* s) {
 void start_child(spawn_base* s, cancel_source* cancel, bool borrow_cancel) {
   auto* rt = current_runtime();
   if (!rt) {
-    s->frame_.destroy();
+    destroy_root(s);
     throw usage_error("weft::spawn: called outside a runtime (start one with weft::run)");
   }
   s->rt_ = rt;

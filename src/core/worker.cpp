@@ -25,7 +25,7 @@ constexpr std::uint64_t k_long_run_ns = 10'000'000;
 constexpr int k_search_rounds = 4;
 // Channel and lock operations a task may complete without waiting in one run before it is
 // made to yield: Tokio's figure (128), enough that the yield costs under 1% of a hot loop.
-constexpr std::uint16_t k_task_budget = 128;
+constexpr std::uint8_t k_task_budget = 128;
 // Sampled timing (run_task): while the mean timed run is under k_sample_below_ns, time 2 runs
 // in every k_sample_period; not before k_sample_warmup runs have been timed.
 constexpr std::uint64_t k_sample_below_ns = 2'000;

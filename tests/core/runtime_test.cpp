@@ -113,6 +113,39 @@ TEST(Runtime, JoinHandleAwaitedTwiceIsAUsageError) {
                weft::usage_error);
 }
 
+// A task<T> handed to go/spawn/task_group::spawn/run becomes a root in place (its own frame
+// gets the header): an empty one, or one awaited already, is refused where it is handed over,
+// and the caller's run goes on.
+TEST(Runtime, StartingAnEmptyOrAwaitedTaskIsAUsageError) {
+  auto misuse = [](auto&& start) {
+    try {
+      start();
+    } catch (const weft::usage_error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  auto r = weft::run({.procs = 2}, [&]() -> weft::task<int> {
+    weft::task<int> empty;
+    EXPECT_NE(misuse([&] { (void)weft::spawn(std::move(empty)); }).find("empty"),
+              std::string::npos);
+    weft::task<> none;
+    EXPECT_NE(misuse([&] { weft::go(std::move(none)); }).find("empty"), std::string::npos);
+    auto t = []() -> weft::task<int> { co_return 7; }();
+    int v = co_await t;
+    EXPECT_NE(misuse([&] { (void)weft::spawn(std::move(t)); }).find("awaited twice"),
+              std::string::npos);
+    weft::task_group g;
+    weft::task<> none2;
+    EXPECT_NE(misuse([&] { g.spawn(std::move(none2)); }).find("empty"), std::string::npos);
+    co_await g.wait();
+    // Nothing was lost on the way: a good spawn still works.
+    co_return v + co_await weft::spawn([]() -> weft::task<int> { co_return 35; }());
+  });
+  EXPECT_EQ(r, 42);
+  EXPECT_THROW(weft::run({.procs = 1}, weft::task<int>{}), weft::usage_error);
+}
+
 TEST(Runtime, CallableCapturesLiveUntilTheTaskEnds) {
   // The lambda object is a temporary; its captures must survive inside the task's frame.
   auto r = weft::run({.procs = 2}, []() -> weft::task<std::string> {

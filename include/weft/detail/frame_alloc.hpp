@@ -10,10 +10,22 @@ namespace weft::detail {
 void* frame_alloc(std::size_t bytes);
 void frame_free(void* p, std::size_t bytes) noexcept;
 
-// Mixed into every promise type so its frame uses the recycling allocator.
-struct recycled_frame {
-  static void* operator new(std::size_t bytes) { return frame_alloc(bytes); }
-  static void operator delete(void* p, std::size_t bytes) noexcept { frame_free(p, bytes); }
+// Room in front of every task frame for the header of a task the scheduler runs on its own
+// (spawned.hpp: spawn_base, which asserts that it fits). With it, starting a task<T> with
+// go/spawn makes no second frame to own the first: the task's own frame is the root. The room
+// is never touched in a task that is only awaited. This relies on the coroutine handle's
+// address being the frame's allocation, as it is in GCC and Clang (a test checks it).
+inline constexpr std::size_t k_root_header_bytes = 128;
+
+// Mixed into the task promise: its frame comes from the recycling allocator, with the room
+// for a root header in front.
+struct rootable_frame {
+  static void* operator new(std::size_t bytes) {
+    return static_cast<char*>(frame_alloc(bytes + k_root_header_bytes)) + k_root_header_bytes;
+  }
+  static void operator delete(void* p, std::size_t bytes) noexcept {
+    frame_free(static_cast<char*>(p) - k_root_header_bytes, bytes + k_root_header_bytes);
+  }
 };
 
 }  // namespace weft::detail

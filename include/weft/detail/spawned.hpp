@@ -1,6 +1,9 @@
-// The root coroutine of every task that the scheduler runs (run, go, spawn, task_group::spawn).
-// It owns the user's callable (so a coroutine lambda's captures live as long as the task), runs
-// it, stores its value or exception, and at its end hands the result to whoever joins it.
+// The root of every task that the scheduler runs (run, go, spawn, task_group::spawn): a
+// coroutine frame and its header (spawn_base). A task<T> handed over is its own root, with the
+// header in the room in front of its frame: one frame a spawn, where a wrapper coroutine
+// around the task would make two. A callable gets a root coroutine of its own (call_body),
+// which keeps the callable alive and calls it when the task first runs. At the root's end the
+// header hands the result to whoever joins it.
 //
 // Join protocol, on spawn_base::join_ (one word, so completion and joining race safely):
 //   k_running  -> the task runs; nobody waits yet
@@ -36,98 +39,62 @@ inline constexpr std::uintptr_t k_joiner_firm = 4;  // a tag on a joiner pointer
 static_assert(alignof(task_header) >= 8, "k_joiner_firm needs bit 2 of a task pointer");
 
 struct group_state;
-
 struct spawn_base;
-// Drops the references a task holds (its cancellation source, its group).
+// Drops the references a root holds (its cancellation source, its group). Defined in join.cpp.
 void release_spawn_refs(spawn_base* s) noexcept;
 
+// The header of a task the scheduler runs on its own (a root). A task<T> handed to
+// go/spawn/run has it in the room in front of its frame (rootable_frame), so one allocation
+// holds both; a callable's root coroutine (call_body) has it at the start of its promise.
+// Either promise's destructor ends the header and drops its references (release_spawn_refs).
 struct spawn_base : task_header {
-  spawn_base() = default;
-  spawn_base(const spawn_base&) = delete;
-  spawn_base& operator=(const spawn_base&) = delete;
-  // Runs last when the frame is destroyed (after the coroutine's locals, so a cancel scope in
-  // them has restored cancel_ by then), whether the task ended or was destroyed at shutdown.
-  ~spawn_base() { release_spawn_refs(this); }
-
   std::atomic<std::uintptr_t> join_{k_running};
-  group_state* group_ = nullptr;  // owned reference when spawned in a task_group
-  std::exception_ptr error_{};
+  group_state* group_ = nullptr;     // owned reference when spawned in a task_group
+  std::exception_ptr error_{};       // what the root threw
+  std::coroutine_handle<> frame_{};  // the root's frame; destroy_root() ends it
 };
+static_assert(sizeof(spawn_base) <= k_root_header_bytes, "the root header must fit its room");
+static_assert(alignof(spawn_base) <= 16, "frames are 16-byte aligned");
 
-// Called from the root coroutine's final suspend: unregisters the task and settles the join
-// word (waking a joiner, notifying the group, or destroying the frame). Returns where the
-// worker goes on: a woken joiner to switch to in place, or noop_coroutine() (back to the run
-// loop). Defined in join.cpp.
-std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept;
-
-template <class T>
-struct spawned_promise_value {
-  std::optional<T> value_;
-  template <class U = T>
-  requires std::is_convertible_v<U&&, T>
-  void return_value(U&& v) { value_.emplace(std::forward<U>(v)); }
-  T take_value() { return std::move(*value_); }
-};
-template <>
-struct spawned_promise_value<void> {
-  void return_void() const noexcept {}
-  void take_value() const noexcept {}
-};
-
-template <class T>
-class spawned;
-
-template <class T>
-struct spawned_promise : spawn_base, spawned_promise_value<T>, recycled_frame {
-  spawned<T> get_return_object() noexcept;
-  std::suspend_always initial_suspend() const noexcept { return {}; }
-  struct final_awaiter {
-    bool await_ready() const noexcept { return false; }
-    std::coroutine_handle<> await_suspend(std::coroutine_handle<spawned_promise> h) const noexcept {
-      // May destroy the frame: nothing may touch the promise after this call.
-      return on_spawned_exit(&h.promise());
-    }
-    void await_resume() const noexcept {}
-  };
-  final_awaiter final_suspend() const noexcept { return {}; }
-  void unhandled_exception() noexcept { error_ = std::current_exception(); }
-  T take() {
-    if (error_) std::rethrow_exception(error_);
-    return this->take_value();
-  }
-};
-
-// The not-yet-started root coroutine; ownership passes to the runtime when it is started.
-template <class T>
-class spawned {
- public:
-  using promise_type = spawned_promise<T>;
-  using value_type = T;
-  explicit spawned(std::coroutine_handle<promise_type> h) noexcept : h_(h) {}
-  spawned(spawned&& o) noexcept : h_(std::exchange(o.h_, {})) {}
-  spawned(const spawned&) = delete;
-  spawned& operator=(const spawned&) = delete;
-  spawned& operator=(spawned&&) = delete;
-  ~spawned() {
-    if (h_) h_.destroy();
-  }
-  // Gives up ownership; the frame now belongs to the scheduler and join protocol.
-  promise_type* release() noexcept {
-    auto* p = &h_.promise();
-    p->frame_ = h_;
-    p->resume_ = h_;
-    h_ = {};
-    return p;
-  }
-
- private:
-  std::coroutine_handle<promise_type> h_;
-};
-
-template <class T>
-spawned<T> spawned_promise<T>::get_return_object() noexcept {
-  return spawned<T>{std::coroutine_handle<spawned_promise<T>>::from_promise(*this)};
+// Destroys a root: its frame, with its locals, promise and header.
+inline void destroy_root(spawn_base* s) noexcept {
+  s->frame_.destroy();
 }
+
+template <class R>
+struct call_root_promise;
+
+// The root's value of type T, or its exception rethrown. The value is in the root's promise,
+// whose exact type the header says (in_call_root_).
+template <class T>
+T take_result(spawn_base* s) {
+  if (s->error_) std::rethrow_exception(s->error_);
+  if constexpr (!std::is_void_v<T>) {
+    auto* f = s->frame_.address();
+    if (s->in_call_root_) {
+      return std::move(
+          *std::coroutine_handle<call_root_promise<T>>::from_address(f).promise().value_);
+    }
+    return std::move(*std::coroutine_handle<task_promise<T>>::from_address(f).promise().value_);
+  }
+}
+
+// Turns a task into a root: builds the header in front of its frame. The frame belongs to the
+// caller (to start it, or to end it with destroy_root()). An empty task, or one awaited
+// already, is a usage_error here, where the mistake was made.
+struct task_access {
+  template <class R>
+  static spawn_base* make_root(task<R>&& t) {
+    auto h = t.h_;
+    if (!h || h.promise().continuation_) throw_task_misuse(!h);
+    t.h_ = {};
+    auto* s = ::new (static_cast<char*>(h.address()) - k_root_header_bytes) spawn_base();
+    s->frame_ = h;
+    s->resume_ = h;
+    h.promise().root_ = s;
+    return s;
+  }
+};
 
 // What a task started from F yields: U for a callable returning task<U>, else its plain result.
 template <class F>
@@ -142,9 +109,89 @@ requires is_task<std::invoke_result_t<F&>>::value struct spawn_result<F> {
 template <class F>
 using spawn_result_t = typename spawn_result<std::decay_t<F>>::type;
 
-// The root coroutine body. `f` is a parameter, so it lives in the frame until the task ends.
+template <class R>
+class call_root;
+
+// The promise of a callable's root coroutine: the header first (the scheduler's reads of it
+// start at the frame's first lines), then the result. Not a task promise: nothing awaits it,
+// so it needs no continuation, and its exception goes straight to the header.
+struct root_header_holder {
+  spawn_base header_;
+  root_header_holder() = default;
+  root_header_holder(const root_header_holder&) = delete;
+  root_header_holder& operator=(const root_header_holder&) = delete;
+  // Runs after the coroutine's locals are gone (a cancel scope among them has restored
+  // cancel_ by then).
+  ~root_header_holder() { release_spawn_refs(&header_); }
+
+  static void* operator new(std::size_t bytes) { return frame_alloc(bytes); }
+  static void operator delete(void* p, std::size_t bytes) noexcept { frame_free(p, bytes); }
+  std::suspend_always initial_suspend() const noexcept { return {}; }
+  struct final_awaiter {
+    bool await_ready() const noexcept { return false; }
+    template <class P>
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) const noexcept {
+      // May destroy the frame: nothing may touch the promise after this call.
+      return on_spawned_exit(&h.promise().header_);
+    }
+    void await_resume() const noexcept {}
+  };
+  final_awaiter final_suspend() const noexcept { return {}; }
+  void unhandled_exception() noexcept { header_.error_ = std::current_exception(); }
+};
+
+template <class R>
+struct call_root_promise : root_header_holder {
+  std::optional<R> value_;
+  template <class U = R>
+  requires std::is_convertible_v<U&&, R>
+  void return_value(U&& v) { value_.emplace(std::forward<U>(v)); }
+  call_root<R> get_return_object() noexcept;
+};
+template <>
+struct call_root_promise<void> : root_header_holder {
+  void return_void() const noexcept {}
+  call_root<void> get_return_object() noexcept;
+};
+
+// The root coroutine of a callable, not yet started; release() hands it over.
+template <class R>
+class call_root {
+ public:
+  using promise_type = call_root_promise<R>;
+  explicit call_root(std::coroutine_handle<promise_type> h) noexcept : h_(h) {}
+  call_root(call_root&& o) noexcept : h_(std::exchange(o.h_, {})) {}
+  call_root(const call_root&) = delete;
+  call_root& operator=(const call_root&) = delete;
+  call_root& operator=(call_root&&) = delete;
+  ~call_root() {
+    if (h_) h_.destroy();
+  }
+  spawn_base* release() noexcept {
+    auto h = std::exchange(h_, {});
+    auto* s = &h.promise().header_;
+    s->frame_ = h;
+    s->resume_ = h;
+    s->in_call_root_ = true;
+    return s;
+  }
+
+ private:
+  std::coroutine_handle<promise_type> h_;
+};
+
+template <class R>
+call_root<R> call_root_promise<R>::get_return_object() noexcept {
+  return call_root<R>{std::coroutine_handle<call_root_promise<R>>::from_promise(*this)};
+}
+inline call_root<void> call_root_promise<void>::get_return_object() noexcept {
+  return call_root<void>{std::coroutine_handle<call_root_promise<void>>::from_promise(*this)};
+}
+
+// The root coroutine that runs a callable, when the task first runs. `f` is a parameter, so it
+// lives in the frame until the task ends (a coroutine lambda's captures with it).
 template <class R, class F>
-spawned<R> spawn_body(F f) {
+call_root<R> call_body(F f) {
   using invoked = std::invoke_result_t<F&>;
   if constexpr (is_task<invoked>::value) {
     if constexpr (std::is_void_v<R>) {
@@ -159,56 +206,28 @@ spawned<R> spawn_body(F f) {
   }
 }
 
-// A task<R> object handed to go/spawn/run. It is the root coroutine's only parameter and its
-// own awaiter, so the root frame holds one handle: awaiting a task<R> parameter would keep the
-// task and the awaiter's copy of its handle, 16 bytes more a task (what took a sleeping go task
-// over the 1/8-of-Go's-memory target).
-template <class R>
-class owned_task {
- public:
-  explicit owned_task(task<R>&& t) noexcept : h_(std::exchange(t.h_, {})) {}
-  owned_task(owned_task&& o) noexcept : h_(std::exchange(o.h_, {})) {}
-  owned_task(const owned_task&) = delete;
-  owned_task& operator=(const owned_task&) = delete;
-  owned_task& operator=(owned_task&&) = delete;
-  ~owned_task() {
-    if (h_) h_.destroy();
+// The root of what go/spawn/run/task_group::spawn are given: a task<R> is its own root, in
+// its own frame; a callable runs in a root coroutine of its own (call_body).
+template <class F>
+spawn_base* make_spawned(F&& f) {
+  using D = std::decay_t<F>;
+  if constexpr (is_task<D>::value) {
+    return task_access::make_root(std::move(f));
+  } else {
+    return call_body<spawn_result_t<F>>(D(std::forward<F>(f))).release();
   }
-
-  bool await_ready() const {
-    // The same misuse checks as task<R>'s own awaiter: empty, or awaited already.
-    if (!h_ || h_.promise().continuation_) throw_task_misuse(!h_);
-    return false;
-  }
-  std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) const noexcept {
-    h_.promise().continuation_ = awaiting;
-    return h_;
-  }
-  R await_resume() const { return h_.promise().take(); }
-
- private:
-  std::coroutine_handle<task_promise<R>> h_;
+}
+// The value type of the task make_spawned(F) roots.
+template <class F>
+struct spawned_value {
+  using type = spawn_result_t<F>;
 };
-
-template <class R>
-spawned<R> spawn_task_body(owned_task<R> t) {
-  if constexpr (std::is_void_v<R>) {
-    co_await t;
-  } else {
-    co_return co_await t;
-  }
-}
-
 template <class F>
-auto make_spawned(F&& f) {
-  if constexpr (is_task<std::decay_t<F>>::value) {
-    return spawn_task_body(owned_task<typename std::decay_t<F>::value_type>(std::move(f)));
-  } else {
-    return spawn_body<spawn_result_t<F>>(std::decay_t<F>(std::forward<F>(f)));
-  }
-}
+requires is_task<std::decay_t<F>>::value struct spawned_value<F> {
+  using type = typename std::decay_t<F>::value_type;
+};
 template <class F>
-using make_spawned_result_t = decltype(make_spawned(std::declval<F>()));
+using spawned_value_t = typename spawned_value<F>::type;
 
 // Hands a released root frame to the scheduler. Detached: FIFO run queue, no inherited
 // cancellation (a go task outlives its spawner). Child: the fork-join deque (run depth-first),

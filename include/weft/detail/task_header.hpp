@@ -38,8 +38,8 @@ const char* to_string(wait_kind k) noexcept;
 
 struct task_header {
   std::coroutine_handle<> resume_{};  // where the scheduler resumes this task
-  std::coroutine_handle<> frame_{};   // the root frame; destroyed at shutdown if still suspended
-  task_header* next_ = nullptr;       // intrusive link for the injector and wait lists
+  // (its root frame is spawn_base::frame_, destroyed at shutdown if still suspended)
+  task_header* next_ = nullptr;  // intrusive link for the injector and wait lists
   runtime_impl* rt_ = nullptr;
   cancel_source* cancel_ = nullptr;   // owned reference; null: this task cannot be cancelled
   const char* wait_name_ = nullptr;   // the object waited on, for the deadlock report
@@ -52,7 +52,10 @@ struct task_header {
   std::source_location site_{};  // where it was started (go/spawn/task_group::spawn/run)
   std::uint32_t slot_ = 0;       // its slot in the live-task registry shard
   std::uint16_t shard_ = 0;      // registry shard (the spawner's worker)
-  std::uint16_t budget_ = 0;     // operations left before a forced yield (spend_budget)
+  std::uint8_t budget_ = 0;      // operations left before a forced yield (spend_budget)
+  // The task's header sits at the start of a callable's root promise (call_root_promise),
+  // rather than in front of a task<T> frame (spawned.hpp): where its result is.
+  bool in_call_root_ = false;
   wait_kind wait_ = wait_kind::none;
   bool is_root_ = false;
   bool cancel_borrowed_ = false;  // cancel_ is a group's, which outlives the task: not counted
