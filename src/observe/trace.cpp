@@ -107,6 +107,7 @@ tracer::tracer(std::FILE* f, std::string path, std::string runtime_name, int pro
       t0_(ticks()),
       sample_ticks_(ns_to_ticks(k_sample_ns)) {
   out_ = "{\"traceEvents\":[\n";
+  reserve();
   if (streaming_) writer_ = std::thread([this] { writer_loop(); });
 }
 
@@ -115,23 +116,55 @@ tracer::~tracer() {
   for (auto* slab : slabs_) std::free(slab);  // NOLINT(cppcoreguidelines-no-malloc)
 }
 
-trace_chunk* tracer::new_chunk() noexcept {
-  constexpr std::size_t k_slab = std::size_t{2} << 20;
-  static_assert(k_slab / sizeof(trace_chunk) >= 8, "a slab holds several chunks");
-  if (slab_left_ == 0) {
-    // Aligned to its size, so the kernel can back it with one huge page (transparent huge
-    // pages, on request: MADV_HUGEPAGE). Where it cannot, the slab is ordinary memory.
-    void* p = std::aligned_alloc(k_slab, k_slab);  // NOLINT(cppcoreguidelines-no-malloc)
-    if (!p) return nullptr;
+namespace {
+// Aligned to its size, so the kernel can back it with one huge page (transparent huge pages, on
+// request: MADV_HUGEPAGE). Where it cannot, the slab is ordinary memory. Null when out of memory.
+void* new_slab(std::size_t bytes) noexcept {
+  void* p = std::aligned_alloc(bytes, bytes);  // NOLINT(cppcoreguidelines-no-malloc)
 #ifdef MADV_HUGEPAGE
-    madvise(p, k_slab, MADV_HUGEPAGE);
+  if (p) madvise(p, bytes, MADV_HUGEPAGE);
 #endif
-    try {
-      slabs_.push_back(p);
-    } catch (...) {
-      std::free(p);  // NOLINT(cppcoreguidelines-no-malloc)
-      return nullptr;
+  return p;
+}
+}  // namespace
+
+void tracer::reserve() noexcept {
+  static_assert(k_slab / sizeof(trace_chunk) >= 8, "a slab holds several chunks");
+  const std::size_t per_slab = k_slab / sizeof(trace_chunk);
+  const std::size_t want = (max_chunks_ + per_slab - 1) / per_slab;
+  try {
+    slabs_.reserve(want);
+  } catch (...) {
+    return;  // the slabs come one by one as the buffer grows, as they would without this
+  }
+  constexpr std::size_t k_page = 4096;
+  for (std::size_t i = 0; i < want; ++i) {
+    auto* p = static_cast<char*>(new_slab(k_slab));
+    if (!p) return;  // the rest on demand (new_chunk), where a failure drops events
+    // One write a page faults it in (the whole huge page where the kernel gave one).
+    for (std::size_t off = 0; off < k_slab; off += k_page) {
+      *static_cast<volatile char*>(p + off) = 0;
     }
+    slabs_.push_back(p);
+  }
+}
+
+trace_chunk* tracer::new_chunk() noexcept {
+  if (slab_left_ == 0) {
+    void* p = nullptr;
+    if (slabs_used_ < slabs_.size()) {
+      p = slabs_[slabs_used_];  // reserved and touched at the start
+    } else {
+      p = new_slab(k_slab);
+      if (!p) return nullptr;
+      try {
+        slabs_.push_back(p);
+      } catch (...) {
+        std::free(p);  // NOLINT(cppcoreguidelines-no-malloc)
+        return nullptr;
+      }
+    }
+    ++slabs_used_;
     slab_next_ = static_cast<char*>(p);
     slab_left_ = k_slab / sizeof(trace_chunk);
   }

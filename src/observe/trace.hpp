@@ -112,12 +112,16 @@ class tracer {
   std::uint64_t dropped_ = 0;       // events, guarded by m_
   std::uint64_t dropped_runs_ = 0;  // the task runs they recorded, guarded by m_
   bool stop_ = false;               // guarded by m_
-  // Chunks are cut from 2 MiB slabs asked to be backed by a huge page, so the buffer's growth
-  // faults once per slab rather than once per 4 KiB page: first touches of fresh memory were
-  // most of what tracing cost a fine-grained program (bench/overhead), on a VM several times
-  // more per fault than on bare metal. Guarded by m_; freed with the tracer.
+  // Chunks are cut from 2 MiB slabs asked to be backed by a huge page. The whole buffer is
+  // taken and touched when the tracer starts (reserve()), before the root task runs: first
+  // touches of fresh memory, a page fault each, were most of what tracing cost a fine-grained
+  // program (bench/overhead), on a VM several times more per fault than on bare metal, and
+  // they landed on the workers as they recorded. Guarded by m_; freed with the tracer.
+  static constexpr std::size_t k_slab = std::size_t{2} << 20;
+  void reserve() noexcept;
   trace_chunk* new_chunk() noexcept;
   std::vector<void*> slabs_;
+  std::size_t slabs_used_ = 0;  // slabs_ from which chunks were cut (the rest are reserved)
   char* slab_next_ = nullptr;
   std::size_t slab_left_ = 0;  // chunks still to cut from the newest slab
   // Writer-side state (the writer thread, then finish()).
