@@ -38,8 +38,7 @@ const char* to_string(wait_kind k) noexcept;
 
 struct task_header {
   std::coroutine_handle<> resume_{};  // where the scheduler resumes this task
-  // (its root frame is spawn_base::frame_, destroyed at shutdown if still suspended)
-  task_header* next_ = nullptr;  // intrusive link for the injector and wait lists
+  task_header* next_ = nullptr;       // intrusive link for the injector and wait lists
   runtime_impl* rt_ = nullptr;
   cancel_source* cancel_ = nullptr;   // owned reference; null: this task cannot be cancelled
   const char* wait_name_ = nullptr;   // the object waited on, for the deadlock report
