@@ -143,7 +143,10 @@ TEST(Semaphore, TryAcquire) {
 }
 
 TEST(Sync, BlockedTimeIsRecordedAgainstTheNamedObject) {
-  weft::run({.procs = 2}, []() -> weft::task<> {
+  // One worker, so the child surely waits for the whole sleep: it runs (and blocks on the lock)
+  // as soon as the root suspends. With two, a second worker slow to start (TSan) could take the
+  // child only after the root's wake-up, and the child's real wait would be a moment.
+  weft::run({.procs = 1}, []() -> weft::task<> {
     weft::mutex m("the-lock");
     auto g = co_await m.lock();
     auto h = weft::spawn([&]() -> weft::task<> { auto g2 = co_await m.lock(); });

@@ -14,9 +14,11 @@ void frame_free(void* p, std::size_t bytes) noexcept;
 // (spawned.hpp: spawn_base, which asserts that it fits). With it, starting a task<T> with
 // go/spawn makes no second frame to own the first: the task's own frame is the root. The room
 // is never touched in a task that is only awaited. This relies on the coroutine handle's
-// address being the frame's allocation, as it is in GCC and Clang. The ASan build checks it on
-// every spawn: there each frame is its own operator new block (frame_alloc.cpp), so a header
-// written anywhere but in the room would be reported as a heap-buffer-overflow.
+// address being the frame's allocation, as it is in GCC and Clang
+// (Task.HandleAddressIsTheFramesAllocation checks the compiler the tests are built with). A
+// frame whose allocation the compiler elides (Clang may, for a task it sees destroyed on every
+// path of the function that made it) has no room, and is never a root: rooting takes the
+// handle out of that function's reach.
 inline constexpr std::size_t k_root_header_bytes = 128;
 
 // Mixed into the task promise: its frame comes from the recycling allocator, with the room
