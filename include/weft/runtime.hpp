@@ -49,7 +49,7 @@ auto run(const options& o, F&& fn, std::source_location site = std::source_locat
   p->site_ = site;
   detail::run_root(o, p);  // when it throws, it has destroyed the root frame already
   detail::root_frame guard{p};
-  return detail::take_result<detail::spawned_value_t<F>>(p);
+  return detail::take_result<detail::spawn_result_t<F>>(p);
 }
 template <class F>
 auto run(F&& fn, std::source_location site = std::source_location::current()) {
@@ -135,7 +135,7 @@ auto spawn(F&& fn, std::source_location site = std::source_location::current()) 
   auto* p = detail::make_spawned(std::forward<F>(fn));
   p->site_ = site;
   detail::start_child(p, nullptr);
-  return join_handle<detail::spawned_value_t<F>>(p);
+  return join_handle<detail::spawn_result_t<F>>(p);
 }
 
 // Structured concurrency: children spawned in the group are waited for together. The first

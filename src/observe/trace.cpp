@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
@@ -18,6 +19,9 @@ namespace weft::detail {
 
 namespace {
 constexpr std::size_t k_default_buffer_mb = 64;
+// At most this much of the buffer is taken and touched up front (tracer::reserve); a larger
+// bound grows on demand past it, so asking for room does not cost its whole RSS at start.
+constexpr std::size_t k_reserve_mb = k_default_buffer_mb;
 constexpr std::uint64_t k_sample_ns = 100'000;  // counter tracks: at most one sample per 100 us
 
 std::size_t buffer_chunks_from_env() {
@@ -131,7 +135,9 @@ void* new_slab(std::size_t bytes) noexcept {
 void tracer::reserve() noexcept {
   static_assert(k_slab / sizeof(trace_chunk) >= 8, "a slab holds several chunks");
   const std::size_t per_slab = k_slab / sizeof(trace_chunk);
-  const std::size_t want = (max_chunks_ + per_slab - 1) / per_slab;
+  const std::size_t chunks =
+      std::min(max_chunks_, k_reserve_mb * 1024 * 1024 / sizeof(trace_chunk));
+  const std::size_t want = (chunks + per_slab - 1) / per_slab;
   try {
     slabs_.reserve(want);
   } catch (...) {

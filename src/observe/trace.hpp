@@ -112,8 +112,9 @@ class tracer {
   std::uint64_t dropped_ = 0;       // events, guarded by m_
   std::uint64_t dropped_runs_ = 0;  // the task runs they recorded, guarded by m_
   bool stop_ = false;               // guarded by m_
-  // Chunks are cut from 2 MiB slabs asked to be backed by a huge page. The whole buffer is
-  // taken and touched when the tracer starts (reserve()), before the root task runs: first
+  // Chunks are cut from 2 MiB slabs asked to be backed by a huge page. The buffer (up to the
+  // default 64 MiB of it) is taken and touched when the tracer starts (reserve()), before the
+  // root task runs: first
   // touches of fresh memory, a page fault each, were most of what tracing cost a fine-grained
   // program (bench/overhead), on a VM several times more per fault than on bare metal, and
   // they landed on the workers as they recorded. Guarded by m_; freed with the tracer.

@@ -96,15 +96,19 @@ struct task_access {
   }
 };
 
-// What a task started from F yields: U for a callable returning task<U>, else its plain result.
+// What a task started from F yields: U for a task<U> or a callable returning one, else the
+// callable's plain result.
 template <class F>
 struct spawn_result {
-  using invoked = std::invoke_result_t<F&>;
-  using type = invoked;
+  using type = std::invoke_result_t<F&>;
 };
 template <class F>
 requires is_task<std::invoke_result_t<F&>>::value struct spawn_result<F> {
   using type = typename std::invoke_result_t<F&>::value_type;
+};
+template <class U>
+struct spawn_result<task<U>> {
+  using type = U;
 };
 template <class F>
 using spawn_result_t = typename spawn_result<std::decay_t<F>>::type;
@@ -217,18 +221,6 @@ spawn_base* make_spawned(F&& f) {
     return call_body<spawn_result_t<F>>(D(std::forward<F>(f))).release();
   }
 }
-// The value type of the task make_spawned(F) roots.
-template <class F>
-struct spawned_value {
-  using type = spawn_result_t<F>;
-};
-template <class F>
-requires is_task<std::decay_t<F>>::value struct spawned_value<F> {
-  using type = typename std::decay_t<F>::value_type;
-};
-template <class F>
-using spawned_value_t = typename spawned_value<F>::type;
-
 // Hands a released root frame to the scheduler. Detached: FIFO run queue, no inherited
 // cancellation (a go task outlives its spawner). Child: the fork-join deque (run depth-first),
 // inheriting the spawner's cancellation.
