@@ -46,7 +46,12 @@ class worker {
   static constexpr std::uint32_t k_fairness_interval = 61;
   static constexpr std::uint32_t k_max_lifo_runs = 32;
   static constexpr std::uint64_t k_lifo_steal_after_ns = 50'000;
-  static constexpr std::uint32_t k_sample_period = 32;
+  // Sampled timing: two runs a period are timed; the period is the shortest power of two in
+  // [k_min_sample_period, k_max_sample_period] over which the timed runs' clock readings cost
+  // under 1/k_sample_cost_share of the runs' time (sample_period()).
+  static constexpr std::uint32_t k_min_sample_period = 32;
+  static constexpr std::uint32_t k_max_sample_period = 1024;
+  static constexpr std::uint64_t k_sample_cost_share = 200;
 
   worker(runtime_impl& rt, int index);
 
@@ -192,6 +197,7 @@ class worker {
   void trace_sample(std::uint64_t now) noexcept;
   void settle_untimed(std::uint64_t now) noexcept;
   void note_run_length(std::uint64_t d) noexcept;
+  std::uint32_t sample_period() const noexcept;
 
   runtime_impl& rt_;
   const int index_;
@@ -220,7 +226,7 @@ class worker {
   std::uint32_t run_woken_by_ = 0;     // the trace flow that woke its task
   std::uint32_t tick_ = 0;
   // Sampled timing (run_task). Owner only.
-  bool sampling_ = false;                 // runs are short: only 2 in k_sample_period are timed
+  bool sampling_ = false;                 // runs are short: only 2 in sample_period() are timed
   bool timed_ = true;                     // the current run reads the clock
   bool span_charged_ = false;             // the current untimed run's span got its estimate
   std::uint32_t untimed_left_ = 0;        // runs before the next timed one, while sampling
@@ -230,6 +236,7 @@ class worker {
   std::uint64_t mean_run_ = 0;            // moving average of timed run lengths (ticks)
   std::uint64_t mean_gap_ = 0;            // moving average of the gap between back-to-back runs
   std::uint64_t sample_below_ticks_ = 0;  // sample while mean_run_ is under this
+  std::uint64_t timed_cost_ticks_ = 0;    // what a timed run's clock readings cost (ticks)
   std::uint32_t timed_seen_ = 0;          // timed runs so far (no sampling before a few are seen)
   std::uint32_t lifo_streak_ = 0;
   // The LIFO task displaced by yield_behind_lifo(); runs next. Owner only, never stolen: it is

@@ -162,7 +162,7 @@ TEST(Metrics, ClockReadCostIsMeasured) {
   EXPECT_EQ(ns, weft::metrics::clock_read_ns());  // measured once per process
 }
 
-// Fine-grained work is timed by sampling (2 runs in k_sample_period, docs/metrics.md): fewer
+// Fine-grained work is timed by sampling (2 runs a sampling period, docs/metrics.md): fewer
 // runs are timed than run, yet every run is counted and the run time adds up.
 TEST(Metrics, ShortRunsAreTimedBySampling) {
   weft::run({.procs = 1}, []() -> weft::task<> {

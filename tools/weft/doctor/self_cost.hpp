@@ -18,7 +18,7 @@ struct self_cost {
   double wake_ns = 0;        // one channel hand-off: a send that wakes a waiting receiver
   double clock_ns = 0;       // one reading of the runtime's clock (weft::metrics::clock_read_ns)
   // What the accounting adds to a timed task run: three clock readings (start, end, a spawn).
-  // Short runs are sampled (2 in 32 timed), so they pay this far less often.
+  // Short runs are sampled (2 in every 32 to 1024 timed), so they pay this far less often.
   double accounting_ns() const { return 3 * clock_ns; }
 };
 
