@@ -102,14 +102,11 @@ class worker {
   // The clock costs ~10 ns on some virtual machines, several times per task, so a reading
   // taken here is reused: as the end of the current run when the task suspends or ends right
   // after (end_hint_), and as the "runnable since" stamp of tasks it wakes.
+  // An untimed run (sampling, see run_task) has nothing to add: begin_run charged its span the
+  // mean run length up front.
   std::uint64_t take_run_ticks() noexcept {
     if constexpr (!k_counters_on) return 0;
-    if (!timed_) {
-      // An untimed run (sampling, see run_task): its span is charged the mean run length, once.
-      if (span_charged_) return 0;
-      span_charged_ = true;
-      return mean_run_;
-    }
+    if (!timed_) return 0;
     auto now = ticks_now();
     auto d = now - run_mark_;
     run_mark_ = now;
@@ -228,7 +225,6 @@ class worker {
   // Sampled timing (run_task). Owner only.
   bool sampling_ = false;                 // runs are short: only 2 in sample_period() are timed
   bool timed_ = true;                     // the current run reads the clock
-  bool span_charged_ = false;             // the current untimed run's span got its estimate
   std::uint32_t untimed_left_ = 0;        // runs before the next timed one, while sampling
   std::uint32_t timed_in_period_ = 0;     // timed runs so far in this sampling period (0 or 1)
   std::uint32_t untimed_since_ = 0;       // untimed runs since last_reading_
