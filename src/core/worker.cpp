@@ -361,12 +361,8 @@ inline void worker::begin_run(task_header* t) noexcept {
     run_started_.store(ticks(), std::memory_order_relaxed);
     return;
   }
-  // The class's counters stay put (slots are never reused), so the pointer may be held across
-  // the run; the task itself may not be (it may be gone when the run ends).
   auto site = t->site_;
   auto& cls = classes_.at(site);
-  run_site_ = site;
-  run_cls_ = &cls;
   if (t->wait_ != wait_kind::none) {
     // From the stamps taken when the wait began and when the task was woken: no clock read.
     auto k = static_cast<std::size_t>(t->wait_);
@@ -394,7 +390,6 @@ inline void worker::begin_run(task_header* t) noexcept {
     // suspension or spawn instead, it cost every account_span() a test of whether it had been
     // (span accounting was 4% of fib(30) before).
     t->span_ += mean_run_;
-    end_hint_ = 0;
     // The last reading: thieves may see this run as older than it is, by one stretch at most.
     run_started_.store(run_mark_ ? run_mark_ : 1, std::memory_order_relaxed);
     return;
@@ -405,6 +400,10 @@ inline void worker::begin_run(task_header* t) noexcept {
 void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
   auto& c = counters_;
   timed_ = true;
+  // For end_timed_run. The class's counters stay put (slots are never reused), so the pointer
+  // may be held across the run; the task itself may not be (it may be gone when the run ends).
+  run_site_ = t->site_;
+  run_cls_ = &cls;
   // While sampling, this is the first or the second timed run of a period: the second starts
   // the untimed rest of it.
   if (sampling_ && ++timed_in_period_ == 2) {

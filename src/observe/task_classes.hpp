@@ -18,7 +18,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <source_location>
-#include <utility>
 
 #include "observe/counters.hpp"
 
@@ -50,17 +49,15 @@ class class_table {
 
   // The counters of `site`'s class; owner thread only. A worker runs long stretches of one
   // class (a fork-join tree, a pool's items) or two taking turns (a producer and its consumer,
-  // a ping-pong): the classes of the last two calls answer with a compare or two, then a small
-  // direct-mapped cache (a hash and a compare), then the table.
+  // a ping-pong): the last two classes looked up past these first compares answer with a
+  // compare or two, then a small direct-mapped cache (a hash and a compare), then the table.
+  // A hit on the second does not reorder the two: a pair taking turns would swap them on every
+  // call.
   class_counters& at(std::source_location site) noexcept {
     auto* key = class_key(site);
     if (key == last_key_) [[likely]]
       return *last_;
-    if (key == prev_key_) {
-      std::swap(last_key_, prev_key_);
-      std::swap(last_, prev_);
-      return *last_;
-    }
+    if (key == prev_key_) return *prev_;
     auto& e = cache_[cache_index(key)];
     if (e.key != key || !e.c) {
       e.key = key;
