@@ -1,7 +1,6 @@
 #include "core/worker.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cstddef>
 #if defined(__linux__)
 #include <sys/prctl.h>
@@ -10,6 +9,7 @@
 
 #include "core/clock.hpp"
 #include "core/runtime_impl.hpp"
+#include "core/sampling.hpp"
 
 namespace weft::detail {
 
@@ -28,7 +28,7 @@ constexpr int k_search_rounds = 4;
 // made to yield: Tokio's figure (128), enough that the yield costs under 1% of a hot loop.
 constexpr std::uint8_t k_task_budget = 128;
 // Sampled timing (run_task): while the mean timed run is under k_sample_below_ns, time 2 runs
-// in every sample_period(); not before k_sample_warmup runs have been timed.
+// in every sample period (core/sampling.hpp); not before k_sample_warmup runs have been timed.
 constexpr std::uint64_t k_sample_below_ns = 2'000;
 constexpr std::uint32_t k_sample_warmup = 16;
 // A victim deque holding more than k_flat_fork tasks is a flat fork; a thief then takes up to
@@ -52,16 +52,6 @@ worker::worker(runtime_impl& rt, int index)
   // A timed run reads the clock about three times (start, end, a spawn's span) and does some
   // bookkeeping: four readings' worth.
   timed_cost_ticks_ = ns_to_ticks(static_cast<std::uint64_t>(4 * weft::metrics::clock_read_ns()));
-}
-
-// Two timed runs a period cost 2 * timed_cost_ticks_; the untimed ones about mean_run_ each.
-// A fixed period of 32 cost fib(30) (40 ns tasks, 12 ns clock readings on the local VM) 3% of
-// its time in readings; at 1024 it is a fifth of a percent, and the mean run is still read
-// from thousands of timed runs a second. Runs of a few hundred nanoseconds keep 32.
-std::uint32_t worker::sample_period() const noexcept {
-  auto want = 2 * k_sample_cost_share * timed_cost_ticks_ / std::max<std::uint64_t>(mean_run_, 1);
-  want = std::clamp<std::uint64_t>(want, k_min_sample_period, k_max_sample_period);
-  return static_cast<std::uint32_t>(std::bit_ceil(want));
 }
 
 void worker::push_lifo(task_header* t) noexcept {
@@ -258,9 +248,9 @@ void worker::note_run_length(std::uint64_t d) noexcept {
 
 // Timing every run costs two or three clock readings, ~30 ns where a reading costs 10 ns, which
 // is more than a fine-grained task itself. So while runs are short (mean under 2 us), only two
-// runs in every sample_period() are timed, back to back (the second also measures the gap
-// between runs, the scheduler's share); the runs between are counted but not timed, and their
-// time is settled from the clock at the next timed run (settle_untimed). Go samples its
+// runs in every sample period (core/sampling.hpp) are timed, back to back (the second also measures
+// the gap between runs, the scheduler's share); the runs between are counted but not timed, and
+// their time is settled from the clock at the next timed run (settle_untimed). Go samples its
 // scheduling-latency metrics the same way (one goroutine transition in 8). What stays exact:
 // run counts, blocked time (from the stamps taken at wait and wake, at most one stretch
 // stale), the worker's time split (stretches are closed by real readings before any search or
@@ -408,7 +398,7 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
   // the untimed rest of it.
   if (sampling_ && ++timed_in_period_ == 2) {
     timed_in_period_ = 0;
-    untimed_left_ = sample_period() - 2;
+    untimed_left_ = sample_period_for(timed_cost_ticks_, mean_run_) - 2;
   }
   // A fresh reading, not the previous run's end: the queue operations in between are the
   // scheduler's time, which the doctor's too-fine rule weighs against run time.

@@ -46,12 +46,6 @@ class worker {
   static constexpr std::uint32_t k_fairness_interval = 61;
   static constexpr std::uint32_t k_max_lifo_runs = 32;
   static constexpr std::uint64_t k_lifo_steal_after_ns = 50'000;
-  // Sampled timing: two runs a period are timed; the period is the shortest power of two in
-  // [k_min_sample_period, k_max_sample_period] over which the timed runs' clock readings cost
-  // under 1/k_sample_cost_share of the runs' time (sample_period()).
-  static constexpr std::uint32_t k_min_sample_period = 32;
-  static constexpr std::uint32_t k_max_sample_period = 1024;
-  static constexpr std::uint64_t k_sample_cost_share = 200;
 
   worker(runtime_impl& rt, int index);
 
@@ -194,7 +188,6 @@ class worker {
   void trace_sample(std::uint64_t now) noexcept;
   void settle_untimed(std::uint64_t now) noexcept;
   void note_run_length(std::uint64_t d) noexcept;
-  std::uint32_t sample_period() const noexcept;
 
   runtime_impl& rt_;
   const int index_;
@@ -223,7 +216,7 @@ class worker {
   std::uint32_t run_woken_by_ = 0;     // the trace flow that woke its task
   std::uint32_t tick_ = 0;
   // Sampled timing (run_task). Owner only.
-  bool sampling_ = false;                 // runs are short: only 2 in sample_period() are timed
+  bool sampling_ = false;                 // runs are short: only 2 a sample period are timed
   bool timed_ = true;                     // the current run reads the clock
   std::uint32_t untimed_left_ = 0;        // runs before the next timed one, while sampling
   std::uint32_t timed_in_period_ = 0;     // timed runs so far in this sampling period (0 or 1)
