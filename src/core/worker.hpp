@@ -163,10 +163,16 @@ class worker {
   // Tracing. The wake-up arrow of mark_woken.
   [[gnu::noinline]] void trace_wake(task_header* t) noexcept;
   // While sampling: counts an untimed run of class `key` into the current stretch (inline for
-  // the common case, one class through the whole stretch).
+  // the common cases: one class through the whole stretch, or two taking turns, a producer and
+  // its consumer; the stretch's entries are only written by this call, so an entry past
+  // stretch_n_ is stale but never matched: the count is checked first).
   void stretch_count(const void* key) noexcept {
     if (stretch_n_ > 0 && stretch_[0].key == key) {
       ++stretch_[0].runs;
+      return;
+    }
+    if (stretch_n_ > 1 && stretch_[1].key == key) {
+      ++stretch_[1].runs;
       return;
     }
     stretch_count_any(key);

@@ -142,6 +142,70 @@ TEST(Trace, AnUnwritablePathDoesNotFailTheRun) {
   EXPECT_EQ(v, 42);
 }
 
+int g_ping_line = 0;
+int g_pong_line = 0;
+constexpr int k_rounds = 20'000;
+
+// Two classes taking turns on one worker (a ping-pong over two channels), the case the
+// stretch's second entry serves: each side's runs are all in slices under its own name, as many
+// as the metrics count for its class.
+TEST(Trace, TwoClassesTakingTurnsAreEachCountedExactly) {
+  auto path = temp_path("weft_trace_turns.json");
+  std::remove(path.c_str());
+  {
+    weft::testing::scoped_env env("WEFT_TRACE", path.c_str());
+    weft::run({.procs = 1}, []() -> weft::task<> {
+      weft::chan<int> to_pong;
+      weft::chan<int> to_ping;
+      g_pong_line = __LINE__ + 1;
+      auto pong = weft::spawn([&]() -> weft::task<int> {
+        int seen = 0;
+        while (auto v = co_await to_pong.recv()) {
+          co_await to_ping.send(*v + 1);
+          ++seen;
+        }
+        co_return seen;
+      });
+      g_ping_line = __LINE__ + 1;
+      auto ping = weft::spawn([&]() -> weft::task<int> {
+        int ok = 0;
+        for (int i = 0; i < k_rounds; ++i) {
+          co_await to_pong.send(i);
+          if (co_await to_ping.recv() == i + 1) ++ok;
+        }
+        to_pong.close();
+        co_return ok;
+      });
+      EXPECT_EQ(co_await ping, k_rounds);
+      EXPECT_EQ(co_await pong, k_rounds);
+    });
+  }
+  auto stats = weft::metrics::snapshot();
+  auto class_runs = [&](int line) -> std::uint64_t {
+    auto site = "trace_test.cpp:" + std::to_string(line);
+    for (const auto& c : stats.classes) {
+      if (c.site.ends_with(site)) return c.runs;
+    }
+    return 0;
+  };
+  auto j = load(path);
+  EXPECT_EQ(j["otherData"]["dropped_events"], 0);
+  std::map<std::string, std::uint64_t> slice_runs;
+  std::uint64_t all = 0;
+  for (const auto& e : j["traceEvents"]) {
+    if (e["ph"] != "X") continue;
+    slice_runs[e["name"].get<std::string>()] += runs_of(e);
+    all += runs_of(e);
+  }
+  auto ping_runs = class_runs(g_ping_line);
+  auto pong_runs = class_runs(g_pong_line);
+  EXPECT_GE(ping_runs, static_cast<std::uint64_t>(k_rounds));
+  EXPECT_GE(pong_runs, static_cast<std::uint64_t>(k_rounds));
+  EXPECT_EQ(slice_runs["trace_test.cpp:" + std::to_string(g_ping_line)], ping_runs);
+  EXPECT_EQ(slice_runs["trace_test.cpp:" + std::to_string(g_pong_line)], pong_runs);
+  EXPECT_EQ(all, stats.total().tasks_run);
+}
+
 // With a tiny buffer the recorder loses events (the oldest by default, the newest when a
 // writer streams), but never blocks or corrupts the file: it stays valid JSON and its counts
 // add up.
