@@ -330,8 +330,7 @@ void worker::trace_wake(task_header* t) noexcept {
   // A wake-up arrow from the running task's slice to the woken task's next run. Only while
   // every run is timed: a sampling worker coalesces most runs, which have no slice of their
   // own for an arrow to start or end on (and at tens of nanoseconds a run, arrows could not
-  // be told apart anyway).
-  if (sampling_) return;
+  // be told apart anyway). mark_woken() checks that before it calls.
   auto id = next_flow();
   t->trace_flow_ = id;
   trace(trace_kind::flow_out, run_mark_, 0, nullptr, id);

@@ -82,7 +82,9 @@ class worker {
   // in-place switch to a joiner both wake this way, so it is inline.
   void mark_woken(task_header* t) noexcept {
     t->runnable_since_ = std::max(run_mark_, t->wait_since_);
-    if (tracer_) [[unlikely]]
+    // No arrow while sampling (trace_wake): tested here, so a traced fine-grained program does
+    // not make a call per spawn and wake-up to learn that.
+    if (tracer_ && !sampling_) [[unlikely]]
       trace_wake(t);
   }
   // The running task has just ended, or suspended with nobody to hand the worker to: picks
