@@ -17,8 +17,9 @@ inline constexpr std::uint64_t k_sample_cost_share = 200;
 
 // timed_cost: what one timed run's readings cost; mean_run: the mean run length (both in
 // ticks). A fixed period of 32 cost fib(30) (40 ns tasks, 12 ns clock readings on the local
-// VM) 3% of its time in readings; at 1024 it is a fifth of a percent, and the mean run is
-// still read from thousands of timed runs a second. Runs of a few hundred nanoseconds keep 32.
+// VM) 3% of its time in readings; the 512 this rule gives it costs under half a percent, and
+// the mean run is still read from thousands of timed runs a second. Runs of a few hundred
+// nanoseconds keep 32.
 constexpr std::uint32_t sample_period_for(std::uint64_t timed_cost, std::uint64_t mean_run) {
   auto run = std::max<std::uint64_t>(mean_run, 1);
   auto want = (2 * k_sample_cost_share * timed_cost + run - 1) / run;  // rounded up

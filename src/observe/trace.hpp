@@ -114,10 +114,10 @@ class tracer {
   bool stop_ = false;               // guarded by m_
   // Chunks are cut from 2 MiB slabs asked to be backed by a huge page. The buffer (up to the
   // default 64 MiB of it) is taken and touched when the tracer starts (reserve()), before the
-  // root task runs: first
-  // touches of fresh memory, a page fault each, were most of what tracing cost a fine-grained
-  // program (bench/overhead), on a VM several times more per fault than on bare metal, and
-  // they landed on the workers as they recorded. Guarded by m_; freed with the tracer.
+  // root task runs: first touches of fresh memory, a page fault each, were most of what
+  // tracing cost a fine-grained program (bench/overhead), on a VM several times more per fault
+  // than on bare metal, and they landed on the workers as they recorded. Guarded by m_ (but
+  // reserve(), in the constructor, before any worker can see the tracer); freed with it.
   static constexpr std::size_t k_slab = std::size_t{2} << 20;
   void reserve() noexcept;
   trace_chunk* new_chunk() noexcept;
