@@ -7,7 +7,8 @@
 //     channel is destroyed; a send that throws (closed, cancelled) did not deliver;
 //   * recv() yields nullopt only once the channel is closed and drained;
 //   * misuse is typed: send on a closed channel throws channel_closed, closing twice throws
-//     usage_error, a channel destroyed under waiting tasks wakes them with channel_closed.
+//     usage_error, a channel destroyed under waiting tasks wakes them with channel_closed; a
+//     capacity over 2^32 - 1 throws usage_error.
 #pragma once
 
 #include <coroutine>
@@ -60,7 +61,7 @@ class chan {
       core_.lock_.unlock();
       detail::chan_core::wake_all(list);
     }
-    for (std::size_t i = 0; i < core_.count_; ++i) std::destroy_at(at(i));
+    for (std::uint32_t i = 0; i < core_.count_; ++i) std::destroy_at(at(i));
     if (buf_) std::allocator<T>().deallocate(buf_, core_.cap_);
   }
 
@@ -180,7 +181,7 @@ class chan {
 
   // Buffered values now (a snapshot: other tasks may change it at once).
   std::size_t size() const noexcept {
-    return std::atomic_ref<const std::size_t>(core_.count_).load(std::memory_order_relaxed);
+    return std::atomic_ref<const std::uint32_t>(core_.count_).load(std::memory_order_relaxed);
   }
   std::size_t capacity() const noexcept { return core_.cap_; }
   const std::string& name() const noexcept { return core_.site_.name_; }

@@ -7,8 +7,21 @@
 
 namespace weft::detail {
 
+namespace {
+std::uint32_t checked_capacity(std::size_t capacity) {
+  if (capacity > chan_core::k_max_capacity) {
+    throw usage_error("weft::chan: capacity " + std::to_string(capacity) + " is over the limit, " +
+                      std::to_string(chan_core::k_max_capacity));
+  }
+  return static_cast<std::uint32_t>(capacity);
+}
+}  // namespace
+
+static_assert(sizeof(spin_lock) == 1 && alignof(chan_core) == 16,
+              "the hot fields no longer fit the first 16 bytes of chan_core");
+
 chan_core::chan_core(std::size_t capacity, std::string name)
-    : cap_(capacity), site_("channel", std::move(name)) {}
+    : cap_(checked_capacity(capacity)), site_("channel", std::move(name)) {}
 
 chan_core::~chan_core() = default;
 

@@ -102,6 +102,19 @@ TEST(Chan, CloseTwiceIsAUsageError) {
   });
 }
 
+// The ring's indices are 32-bit (they share a cache line with the lock): a larger capacity is
+// refused before anything is allocated, with the limit in the message.
+TEST(Chan, CapacityOverTheLimitIsAUsageError) {
+  constexpr std::size_t limit = 0xffff'ffff;
+  try {
+    weft::chan<char> c(limit + 1, "huge");
+    ADD_FAILURE() << "a channel of capacity 2^32 was built";
+  } catch (const weft::usage_error& e) {
+    EXPECT_NE(std::string(e.what()).find("4294967296"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("4294967295"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Chan, CloseWakesWaitingReceiversAndSenders) {
   std::atomic<int> receivers_done{0}, senders_failed{0};
   weft::run({.procs = 2}, [&]() -> weft::task<> {
