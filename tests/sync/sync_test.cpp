@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 #include <weft/weft.hpp>
@@ -199,6 +200,34 @@ TEST(Sync, BlockedTimeCountsWhileRunningAndAcrossRuns) {
   EXPECT_GE(after_first, inside);
   weft::run({.procs = 1}, [&]() -> weft::task<> { co_await one_wait_on("tallied"); });
   EXPECT_GE(waits_on(weft::metrics::snapshot(), "channel", "tallied"), after_first + 1);
+}
+
+// Only the first wait_site::k_tallied_ids - 1 distinct names have a slot in the workers'
+// tallies; a later name's waits count on the object itself. They still reach the figures under
+// the name, and a deadlock report still names the object.
+TEST(Sync, ObjectsBeyondTheTalliesAreStillCountedAndNamed) {
+  std::vector<std::unique_ptr<weft::chan<int>>> earlier;
+  for (int i = 0; i < 300; ++i) {
+    earlier.push_back(std::make_unique<weft::chan<int>>(0, "beyond-" + std::to_string(i)));
+  }
+  weft::run({.procs = 1}, [&]() -> weft::task<> { co_await one_wait_on("beyond-299"); });
+  auto s = weft::metrics::snapshot();
+  EXPECT_EQ(waits_on(s, "channel", "beyond-299"), 1u);
+  for (const auto& o : s.objects) {
+    if (o.kind == "channel" && o.name == "beyond-299") {
+      EXPECT_GT(o.blocked_ns, 1'000'000u);
+    }
+  }
+  try {
+    weft::run({.procs = 1}, []() -> weft::task<> {
+      weft::chan<int> c(0, "beyond-299");
+      co_await c.recv();
+    });
+    FAIL() << "no deadlock reported";
+  } catch (const weft::deadlock_error& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("channel_recv 'beyond-299'"), std::string::npos) << m;
+  }
 }
 
 TEST(Sync, DeadlockReportNamesTheObjects) {
