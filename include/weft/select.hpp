@@ -196,7 +196,7 @@ class select_awaiter {
         return false;
       }
       // 3. Queue everywhere, then unlock, arm timers, register for cancellation.
-      detail::prepare_wait(h, detail::wait_kind::select, 0);
+      detail::prepare_wait(h, detail::wait_kind::select, nullptr);
       enqueue_all();
       unlock_all();
       queued_ = true;

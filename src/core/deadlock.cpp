@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "core/runtime_impl.hpp"
-#include "weft/detail/wait_site.hpp"
 
 namespace weft::detail {
 
@@ -16,7 +15,7 @@ std::string runtime_impl::deadlock_report() {
   registry_.for_each([&](task_header* t) {
     ++total;
     std::string kind = to_string(t->wait_);
-    std::string name = wait_site_name(t->wait_site_);
+    std::string name = t->wait_name_ ? t->wait_name_ : "";
     if (t->is_root_) root_wait = name.empty() ? kind : kind + " '" + name + "'";
     ++by_object[{kind, name}];
   });

@@ -133,7 +133,7 @@ std::coroutine_handle<> join_wait::suspend(std::coroutine_handle<> h) {
   // until the chain really waits (runtime_impl::register_joiners); any other registers now,
   // before it publishes itself (a cancel may resume it elsewhere at any moment after).
   if (cs && !t_->registered_) t_->rt_->register_chain(t_);
-  stamp_wait(t_, h, wait_kind::join, 0);
+  stamp_wait(t_, h, wait_kind::join, nullptr);
   auto* w = current_worker();
   // Without a cancel source nothing can withdraw this wait: say so in the word (spawned.hpp).
   const auto me = reinterpret_cast<std::uintptr_t>(t_) | (cs ? 0 : k_joiner_firm);

@@ -57,22 +57,22 @@ void schedule(task_header* t) noexcept {
   t->rt_->make_runnable(t, runtime_impl::placement::lifo);
 }
 
-task_header* prepare_wait(std::coroutine_handle<> h, wait_kind kind, std::uint32_t site) noexcept {
+task_header* prepare_wait(std::coroutine_handle<> h, wait_kind kind, const char* name) noexcept {
   auto* t = current_task();
   // From here the task may sit in a wait list that only a dying frame reaches: shutdown and
   // the deadlock report must be able to find it.
   if (!t->registered_) [[unlikely]]
     t->rt_->register_chain(t);
-  stamp_wait(t, h, kind, site);
+  stamp_wait(t, h, kind, name);
   return t;
 }
 
 void stamp_wait(task_header* t, std::coroutine_handle<> h, wait_kind kind,
-                std::uint32_t site) noexcept {
+                const char* name) noexcept {
   // Every awaiter that suspends is only reachable from a task's own await chain.
   t->resume_ = h;
   t->wait_ = kind;
-  t->wait_site_ = site;
+  t->wait_name_ = name;
   account_span(t);
   t->wait_since_ = current_worker()->run_mark();
 }
@@ -131,7 +131,7 @@ void requeue(task_header* t, std::coroutine_handle<> h, runtime_impl::placement 
 
 void blocking_submit(blocking_job* job, std::coroutine_handle<> h) {
   auto& rt = require_runtime("blocking");
-  job->t_ = prepare_wait(h, wait_kind::blocking, 0);
+  job->t_ = prepare_wait(h, wait_kind::blocking, nullptr);
   rt.blocking().submit(job);
 }
 

@@ -135,7 +135,7 @@ bool task_group::awaiter::await_ready() const noexcept {
 bool task_group::awaiter::await_suspend(std::coroutine_handle<> h) {
   using detail::group_state;
   auto* s = g_->s_;
-  auto* t = detail::prepare_wait(h, detail::wait_kind::group, 0);
+  auto* t = detail::prepare_wait(h, detail::wait_kind::group, nullptr);
   std::lock_guard l(s->lock_);
   // acquire: as in live().
   auto cur = s->state_.load(std::memory_order_acquire);

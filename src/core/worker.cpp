@@ -355,13 +355,11 @@ inline void worker::begin_run(task_header* t) noexcept {
   if (t->wait_ != wait_kind::none) {
     // From the stamps taken when the wait began and when the task was woken: no clock read.
     auto k = static_cast<std::size_t>(t->wait_);
-    auto d = t->runnable_since_ > t->wait_since_ ? t->runnable_since_ - t->wait_since_ : 0;
-    cls.blocked_ticks[k].add(d);
-    // The named object's share, here rather than as the task resumes into the awaiter: the
-    // difference is at hand, and a call and a look at the object per wait cost a ping-pong
-    // ~5% (bench/overhead). One unsigned compare: ids 1 .. k_tallied_ids - 1.
-    if (t->wait_site_ - 1 < wait_site::k_tallied_ids - 1) sites_.add(t->wait_site_, d);
+    if (t->runnable_since_ > t->wait_since_) {
+      cls.blocked_ticks[k].add(t->runnable_since_ - t->wait_since_);
+    }
     t->wait_ = wait_kind::none;
+    t->wait_name_ = nullptr;
   }
   // Counted per class only: the worker's totals are its classes' sums (runtime_impl::stats).
   cls.runs.add(1);

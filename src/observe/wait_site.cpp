@@ -31,7 +31,7 @@ wait_site::wait_site(const char* kind, std::string name) : kind_(kind), name_(st
   std::pair<std::string, std::string> key{kind_, name_};
   if (auto it = r.ids.find(key); it != r.ids.end()) {
     id_ = it->second;
-  } else {
+  } else if (r.keys.size() < site_tallies::k_slots) {
     id_ = static_cast<std::uint32_t>(r.keys.size());
     r.ids.emplace(key, id_);
     r.keys.push_back(std::move(key));
@@ -56,18 +56,18 @@ wait_site::~wait_site() {
   t.waits += waits_.load(std::memory_order_relaxed);
 }
 
-std::string wait_site_name(std::uint32_t id) {
-  auto& r = registry();
-  std::lock_guard g(r.m);
-  return id < r.keys.size() ? r.keys[id].second : std::string();
-}
-
 void wait_site::record_wait(std::uint64_t since) noexcept {
-  // Called as the task resumes: its worker's last clock reading is recent enough (a clock read
-  // costs ~10 ns on some VMs).
+  // Called as the task resumes: its worker read the clock when this run started, a few
+  // instructions ago, so reuse that reading (a clock read costs ~10 ns on some VMs, and a
+  // ping-pong waits twice per round trip).
+  if (name_.empty()) return;  // counted by kind only (worker and class counters)
   auto* w = current_worker();
   auto now = w ? w->run_mark() : ticks();
   auto d = now > since ? now - since : 0;
+  if (w && id_ != 0) {
+    w->sites().add(id_, d);
+    return;
+  }
   // relaxed: statistics; the registry reads them under its lock at snapshot time.
   blocked_ticks_.fetch_add(d, std::memory_order_relaxed);
   waits_.fetch_add(1, std::memory_order_relaxed);

@@ -28,7 +28,7 @@ struct site_totals {
 // (single-writer relaxed counters, as in counters.hpp).
 class site_tallies {
  public:
-  static constexpr std::uint32_t k_slots = wait_site::k_tallied_ids;  // ids 1..k_slots-1
+  static constexpr std::uint32_t k_slots = 256;  // ids 1..k_slots-1; 0 means "not tallied"
 
   void add(std::uint32_t id, std::uint64_t ticks) noexcept {
     slots_[id].ticks.add(ticks);

@@ -59,7 +59,7 @@ void chan_core::wake_all(chan_waiter* list) noexcept {
 }
 
 bool park_waiter_locked(chan_waiter* w, spin_lock& lock, waiter_queue& q, std::coroutine_handle<> h,
-                        task_header* t, wait_kind kind, std::uint32_t site, void* slot) {
+                        task_header* t, wait_kind kind, const char* name, void* slot) {
   if (t->cancel_ && t->cancel_->is_cancelled()) {
     lock.unlock();
     w->result_ = wait_result::cancelled;
@@ -69,7 +69,7 @@ bool park_waiter_locked(chan_waiter* w, spin_lock& lock, waiter_queue& q, std::c
   w->fn_ = nullptr;
   w->linked_ = false;
   w->sel_ = nullptr;
-  w->t_ = prepare_wait(h, kind, site);
+  w->t_ = prepare_wait(h, kind, name);
   w->slot_ = slot;
   w->lock_ = &lock;
   w->queue_ = &q;
@@ -97,6 +97,11 @@ void cancel_parked_waiter(cancel_callback* cb) noexcept {
   w->result_ = wait_result::cancelled;
   w->lock_->unlock();
   wake_waiter(w);
+}
+
+void finish_parked_waiter(chan_waiter* w, wait_site& site) noexcept {
+  if (w->fn_ && w->t_->cancel_) remove_callback(w->t_->cancel_, w);
+  if (w->result_ != wait_result::destroyed) site.record_wait(w->t_->wait_since_);
 }
 
 namespace {

@@ -22,7 +22,7 @@ sync_core::~sync_core() {
 
 bool sync_core::park_locked(chan_waiter* w, std::coroutine_handle<> h, wait_kind kind) {
   auto* t = require_task(site_.kind_);
-  return park_waiter_locked(w, lock_, q_, h, t, kind, site_.id_, nullptr);
+  return park_waiter_locked(w, lock_, q_, h, t, kind, site_.c_name(), nullptr);
 }
 
 void sync_core::finish(chan_waiter* w, const char* what) {

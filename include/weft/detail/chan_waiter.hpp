@@ -21,7 +21,6 @@
 #include "weft/detail/cancel.hpp"
 #include "weft/detail/spin_lock.hpp"
 #include "weft/detail/task_header.hpp"
-#include "weft/detail/wait_site.hpp"
 
 namespace weft::detail {
 
@@ -164,20 +163,12 @@ struct waiter_queue {
 // phase. True if the task must suspend; false if it was completed meanwhile (or was already
 // cancelled: then result_ is `cancelled`).
 bool park_waiter_locked(chan_waiter* w, spin_lock& lock, waiter_queue& q, std::coroutine_handle<> h,
-                        task_header* t, wait_kind kind, std::uint32_t site, void* slot);
+                        task_header* t, wait_kind kind, const char* name, void* slot);
 // The cancel callback of a parked waiter: unlinks it if still queued and wakes it cancelled.
 void cancel_parked_waiter(cancel_callback* cb) noexcept;
-// On resumption: unregisters from cancellation. The blocked time was added to the site's
-// tally when this run began (worker::begin_run), except for a site with too many distinct
-// names before it to have a tally: that one counts on its own atomics, here (not when the
-// object was destroyed under the waiter: then it must not be touched). Inline: a ping-pong
-// comes here twice per round trip.
-inline void finish_parked_waiter(chan_waiter* w, wait_site& site) noexcept {
-  if (w->fn_ && w->t_->cancel_) [[unlikely]]
-    remove_callback(w->t_->cancel_, w);
-  if (w->result_ != wait_result::destroyed && site.id_ >= wait_site::k_tallied_ids) [[unlikely]]
-    site.record_wait(w->t_->wait_since_);
-}
+// On resumption: unregisters from cancellation and records the blocked time against `site`
+// (not when the object was destroyed under the waiter: then it must not be touched).
+void finish_parked_waiter(chan_waiter* w, struct wait_site& site) noexcept;
 
 // Wakes the task of a completed waiter. For a select, the task may still be registering its
 // other cases: then it finds k_woken_early and does not suspend.

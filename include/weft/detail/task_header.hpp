@@ -41,6 +41,7 @@ struct task_header {
   task_header* next_ = nullptr;       // intrusive link for the injector and wait lists
   runtime_impl* rt_ = nullptr;
   cancel_source* cancel_ = nullptr;   // owned reference; null: this task cannot be cancelled
+  const char* wait_name_ = nullptr;   // the object waited on, for the deadlock report
   std::uint64_t wait_since_ = 0;      // ticks: when the current wait began
   std::uint64_t runnable_since_ = 0;  // ticks: when it was last made runnable
   // Span (critical path) of the computation up to this task's last accounting point, in
@@ -64,11 +65,6 @@ struct task_header {
   // WEFT_TRACE only: the flow (wake-up arrow) that made this task runnable, 0 if none. Sits in
   // what was padding, so the header does not grow.
   std::uint32_t trace_flow_ = 0;
-  // The named object of the current (or last) wait: its wait-site id (wait_site::id_), 0 when
-  // it has none. begin_run adds the blocked time to the worker's tally for it, from the same
-  // stamps as the class's; the deadlock report names the object from it. Never cleared: every
-  // wait sets it.
-  std::uint32_t wait_site_ = 0;
 };
 
 // The task running on this thread, or null outside a task (set by its worker around each
@@ -88,11 +84,11 @@ inline void abandon_wait(task_header* t) noexcept {
   t->wait_ = wait_kind::none;
 }
 
-// Records that the current task is about to suspend on `kind` (on the named object whose
-// wait-site id is `site`, or 0), and where to resume it. Returns the task.
-task_header* prepare_wait(std::coroutine_handle<> h, wait_kind kind, std::uint32_t site) noexcept;
+// Records that the current task is about to suspend on `kind` (named `name`), and where to
+// resume it. Returns the task.
+task_header* prepare_wait(std::coroutine_handle<> h, wait_kind kind, const char* name) noexcept;
 // prepare_wait() without the registration: for a join that may run its child in place.
 void stamp_wait(task_header* t, std::coroutine_handle<> h, wait_kind kind,
-                std::uint32_t site) noexcept;
+                const char* name) noexcept;
 
 }  // namespace weft::detail

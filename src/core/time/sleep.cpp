@@ -31,7 +31,7 @@ bool sleep_awaiter::await_ready() const noexcept {
 bool sleep_awaiter::await_suspend(std::coroutine_handle<> h) {
   auto* rt = current_runtime();
   if (!rt) throw usage_error("weft::sleep_for: called outside a runtime");
-  t_ = prepare_wait(h, wait_kind::timer, 0);
+  t_ = prepare_wait(h, wait_kind::timer, nullptr);
   auto when = when_us_;  // the awaiter may be gone once the timer is armed
   kind_ = timer_kind::sleep;
   timer_service::add_result added{};
