@@ -202,7 +202,7 @@ TEST(Sync, BlockedTimeCountsWhileRunningAndAcrossRuns) {
   EXPECT_GE(waits_on(weft::metrics::snapshot(), "channel", "tallied"), after_first + 1);
 }
 
-// Only the first wait_site::k_tallied_ids - 1 distinct names have a slot in the workers'
+// Only the first 255 distinct names (site_tallies::k_slots - 1) have a slot in the workers'
 // tallies; a later name's waits count on the object itself. They still reach the figures under
 // the name, and a deadlock report still names the object.
 TEST(Sync, ObjectsBeyondTheTalliesAreStillCountedAndNamed) {

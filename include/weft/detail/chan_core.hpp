@@ -32,7 +32,7 @@ struct alignas(16) chan_core {
   // indices on one line. Spread over 56 bytes (as they were), they straddled two lines at 3 of
   // the 4 offsets a 16-byte-aligned channel can have, and when tasks on two workers share the
   // channel every operation then moved both lines between the cores (chan_mpmc at procs 2:
-  // 50-66 ns an item, 32-42 with the state on one line, same run).
+  // 59.5 -> 45.5 ns an item, 8 interleaved rounds; docs/PERFORMANCE.md, tenth session).
   spin_lock lock_;
   bool closed_ = false;      // guarded by lock_
   std::uint32_t count_ = 0;  // buffered values; guarded by lock_ (read racily by size())
