@@ -166,8 +166,8 @@ class worker {
   [[gnu::noinline]] void trace_wake(task_header* t) noexcept;
   // While sampling: counts an untimed run of class `key` into the current stretch (inline for
   // the common cases: one class through the whole stretch, or two taking turns, a producer and
-  // its consumer; the stretch's entries are only written by this call, so an entry past
-  // stretch_n_ is stale but never matched: the count is checked first).
+  // its consumer. An entry past stretch_n_ may be stale, left by an earlier stretch
+  // (stretch_close only resets the count): never matched, since the count is checked first).
   void stretch_count(const void* key) noexcept {
     if (stretch_n_ > 0 && stretch_[0].key == key) {
       ++stretch_[0].runs;
