@@ -180,9 +180,7 @@ class chan {
   }
 
   // Buffered values now (a snapshot: other tasks may change it at once).
-  std::size_t size() const noexcept {
-    return std::atomic_ref<const std::uint32_t>(core_.count_).load(std::memory_order_relaxed);
-  }
+  std::size_t size() const noexcept { return core_.count_snapshot(); }
   std::size_t capacity() const noexcept { return core_.cap_; }
   const std::string& name() const noexcept { return core_.site_.name_; }
 
@@ -213,7 +211,7 @@ class chan {
     }
     if (core_.count_ < core_.cap_) {
       std::construct_at(at(core_.count_), std::move(v));
-      ++core_.count_;
+      core_.set_count(core_.count_ + 1);
       core_.lock_.unlock();
       return true;
     }
@@ -229,10 +227,10 @@ class chan {
       out.emplace(std::move(*oldest));
       std::destroy_at(oldest);
       core_.head_ = core_.head_ + 1 == core_.cap_ ? 0 : core_.head_ + 1;
-      --core_.count_;
+      core_.set_count(core_.count_ - 1);
       if (auto* s = core_.sendq_.pop_claimed()) {
         std::construct_at(at(core_.count_), std::move(*static_cast<T*>(s->slot_)));
-        ++core_.count_;
+        core_.set_count(core_.count_ + 1);
         s->result_ = detail::wait_result::ok;
         core_.lock_.unlock();
         detail::wake_waiter(s);

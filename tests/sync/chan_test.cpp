@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 #include <weft/weft.hpp>
 
@@ -41,6 +42,42 @@ TEST(Chan, BufferedKeepsOrderAndBound) {
     EXPECT_FALSE(c.try_recv());
     co_return;
   });
+}
+
+// size() reads the count without the lock, so any thread may call it while tasks on the
+// workers send and receive: it sees a value between 0 and the capacity, and under TSan a count
+// written plainly while this read races it is reported as a data race.
+TEST(Chan, SizeIsASnapshotAnyThreadMayTake) {
+  constexpr int k_items = 20'000;
+  constexpr std::size_t k_cap = 8;
+  long sum = 0;
+  std::atomic<bool> done{false};
+  std::atomic<std::size_t> max_seen{0};
+  std::atomic<long> reads{0};
+  weft::run({.procs = 2}, [&]() -> weft::task<> {
+    weft::chan<int> c(k_cap);
+    std::thread reader([&] {
+      do {
+        auto n = c.size();
+        if (n > max_seen.load(std::memory_order_relaxed)) {
+          max_seen.store(n, std::memory_order_relaxed);
+        }
+        reads.fetch_add(1, std::memory_order_relaxed);
+      } while (!done.load(std::memory_order_acquire));
+    });
+    auto producer = weft::spawn([&]() -> weft::task<> {
+      for (int i = 1; i <= k_items; ++i) co_await c.send(i);
+      c.close();
+    });
+    while (auto v = co_await c.recv()) sum += *v;
+    co_await producer;
+    EXPECT_EQ(c.size(), 0u);
+    done.store(true, std::memory_order_release);
+    reader.join();  // a few microseconds at most: the reader checks `done` on every read
+  });
+  EXPECT_EQ(sum, long{k_items} * (k_items + 1) / 2);
+  EXPECT_LE(max_seen.load(), k_cap);
+  EXPECT_GT(reads.load(), 0);
 }
 
 TEST(Chan, UnbufferedTrySendNeedsAWaitingReceiver) {

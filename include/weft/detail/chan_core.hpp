@@ -27,6 +27,14 @@ struct alignas(16) chan_core {
   static void wake_all(chan_waiter* list) noexcept;
   // Throws usage_error when the channel is already closed. Lock held.
   void mark_closed_locked();
+  // Lock held. relaxed: size() is a snapshot, ordered with nothing (a mov on x86).
+  void set_count(std::uint32_t n) noexcept {
+    std::atomic_ref<std::uint32_t>(count_).store(n, std::memory_order_relaxed);
+  }
+  // Any thread, no lock: the count as some recent operation left it.
+  std::uint32_t count_snapshot() const noexcept {
+    return std::atomic_ref<const std::uint32_t>(count_).load(std::memory_order_relaxed);
+  }
 
   // What every send and receive reads and writes, in the first 16 bytes: the lock and the ring's
   // indices on one line. Spread over 56 bytes (as they were), they straddled two lines at 3 of
@@ -34,8 +42,11 @@ struct alignas(16) chan_core {
   // channel every operation then moved both lines between the cores (chan_mpmc at procs 2:
   // 59.5 -> 45.5 ns an item, 8 interleaved rounds; docs/PERFORMANCE.md, tenth session).
   spin_lock lock_;
-  bool closed_ = false;      // guarded by lock_
-  std::uint32_t count_ = 0;  // buffered values; guarded by lock_ (read racily by size())
+  bool closed_ = false;  // guarded by lock_
+  // Buffered values. Written under lock_, and only through set_count(): size() reads it without
+  // the lock, and a plain write racing an atomic read is a data race (undefined, and reported
+  // by TSan). The lock holder's own plain reads race with no write.
+  std::uint32_t count_ = 0;
   std::uint32_t head_ = 0;   // index of the oldest buffered value; guarded by lock_
   const std::uint32_t cap_;  // at most k_max_capacity
   waiter_queue recvq_;       // guarded by lock_; read by every operation, written by waits
