@@ -56,5 +56,8 @@ void release(group_state* g) noexcept;
 // A child of g ended; `error` is what it threw (or null). Drops the child's count and
 // reference, and wakes the waiters if it was the last child.
 void group_child_done(group_state* g, std::exception_ptr error, std::uint64_t span) noexcept;
+// n children of g ended without an error, the longest path among them `span`: as n calls of
+// group_child_done, in one RMW (worker::child_done gathers them).
+void group_children_done(group_state* g, std::uint64_t n, std::uint64_t span) noexcept;
 
 }  // namespace weft::detail

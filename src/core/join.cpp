@@ -72,7 +72,13 @@ std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept {
     auto error = std::exchange(s->error_, nullptr);
     auto span = s->span_;
     destroy_root(s);
-    group_child_done(g, std::move(error), span);  // drops the child's reference
+    // Drops the child's count and reference: gathered on the worker (see worker::child_done)
+    // unless it failed, when the group must learn at once (its other children are cancelled).
+    if (auto* w = current_worker(); w && !error) {
+      w->child_done(g, span);
+    } else {
+      group_child_done(g, std::move(error), span);
+    }
     return next_in_place();
   }
   // acquire: pairs with the joiner's release (CAS or store) of its task pointer.

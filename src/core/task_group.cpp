@@ -51,10 +51,6 @@ void release(group_state* g) noexcept {
 }
 
 void group_child_done(group_state* g, std::exception_ptr error, std::uint64_t span) noexcept {
-  // relaxed: the waiters read it after the RMW below, which orders it.
-  auto cur = g->max_span_.load(std::memory_order_relaxed);
-  while (span > cur && !g->max_span_.compare_exchange_weak(cur, span, std::memory_order_relaxed)) {
-  }
   if (error) {
     bool first = false;
     {
@@ -66,16 +62,24 @@ void group_child_done(group_state* g, std::exception_ptr error, std::uint64_t sp
     }
     if (first) cancel(g->cancel_);
   }
-  // The count and the reference in one RMW. acq_rel: release publishes this child's effects
-  // to the waiters; acquire makes the last child see the others' effects before it wakes
-  // anyone, or frees the state.
-  auto prev = g->state_.fetch_sub(group_state::k_ref | 1, std::memory_order_acq_rel);
-  if ((prev & group_state::k_live_mask) == 1 && (prev & group_state::k_waiting)) {
+  group_children_done(g, 1, span);
+}
+
+void group_children_done(group_state* g, std::uint64_t n, std::uint64_t span) noexcept {
+  // relaxed: the waiters read it after the RMW below, which orders it.
+  auto cur = g->max_span_.load(std::memory_order_relaxed);
+  while (span > cur && !g->max_span_.compare_exchange_weak(cur, span, std::memory_order_relaxed)) {
+  }
+  // The counts and the references in one RMW. acq_rel: release publishes these children's
+  // effects to the waiters; acquire makes the last child see the others' effects before it
+  // wakes anyone, or frees the state.
+  auto prev = g->state_.fetch_sub((group_state::k_ref | 1) * n, std::memory_order_acq_rel);
+  if ((prev & group_state::k_live_mask) == n && (prev & group_state::k_waiting)) {
     wake_waiters(g);
     return;
   }
   // The last reference: the group object is gone and nobody waits (the waiters hold one).
-  if ((prev >> 32) == 1) destroy(g);
+  if ((prev >> 32) == n) destroy(g);
 }
 
 }  // namespace weft::detail

@@ -8,8 +8,10 @@
 #include <thread>
 
 #include "core/clock.hpp"
+#include "core/group_state.hpp"
 #include "core/runtime_impl.hpp"
 #include "core/sampling.hpp"
+#include "weft/detail/spawned.hpp"
 
 namespace weft::detail {
 
@@ -96,6 +98,15 @@ void worker::release_held() noexcept {
   }
   held_count_ = 0;
   rt_.notify_parked_hint();
+}
+
+void worker::flush_children_done() noexcept {
+  auto* g = std::exchange(done_group_, nullptr);
+  if (!g) return;
+  // The group may be freed (or its waiter run and end it) inside: the tally is cleared first.
+  auto n = std::exchange(done_count_, 0);
+  auto span = std::exchange(done_span_, 0);
+  group_children_done(g, n, span);
 }
 
 bool worker::holds_any() const noexcept {
@@ -340,6 +351,8 @@ void worker::trace_wake(task_header* t) noexcept {
 // untimed run, the common one while sampling; the timed run's work is out of line. A call
 // with its register saves per run cost fib(30) a few percent (bench/overhead).
 inline void worker::begin_run(task_header* t) noexcept {
+  // Every task is a root (spawn_base): its group_ is set while it runs if it is a group's child.
+  if (done_group_ && static_cast<spawn_base*>(t)->group_ != done_group_) flush_children_done();
   t->budget_ = k_task_budget;
   tl_task = t;
   if constexpr (!k_counters_on) {
@@ -679,6 +692,12 @@ void worker::run() {
   start_ticks_.store(ticks(), std::memory_order_relaxed);
   while (!rt_.stopping()) {
     auto* t = next_local();
+    if (!t && done_group_) {
+      // Out of local work: the held children may be a group's last, whose waiter then becomes
+      // runnable here.
+      flush_children_done();
+      t = next_local();
+    }
     if (!t) {
       // Leaving the run-after-run path: settle the untimed runs now, so the stretch does not
       // take in the search or the park.
@@ -702,6 +721,7 @@ void worker::run() {
       park();
     }
   }
+  flush_children_done();
   if (searching_) {
     searching_ = false;
     rt_.idle_state().stop_searching();

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <string>
 #include <vector>
 #include <weft/weft.hpp>
 
@@ -192,6 +193,76 @@ TEST(TaskGroup, DestroyedGroupCancelsItsChildren) {
     while (ended.load() < 4) co_await weft::sleep_for(1ms);
   });
   EXPECT_EQ(ended.load(), 4);
+}
+
+// A worker gathers the ends of one group's children and drops them from the group together
+// (worker::child_done), at the latest when it moves on to a task that is not another of that
+// group's children. With one worker the order is fixed: the waiter suspends, the child runs and
+// ends, then the `go` task runs; the group's count must have been dropped as that task began,
+// so the waiter (woken into the LIFO slot) runs as soon as it yields, not after it finishes.
+TEST(TaskGroup, WaiterIsWokenWhenTheWorkerMovesOnFromTheGroupsChildren) {
+  std::vector<std::string> order;
+  weft::run({.procs = 1}, [&]() -> weft::task<> {
+    bool other_done = false;
+    weft::task_group g;
+    g.spawn([]() -> weft::task<> { co_return; });
+    weft::go([&]() -> weft::task<> {
+      for (int i = 0; i < 3; ++i) {
+        order.emplace_back("other");
+        co_await weft::yield();
+      }
+      other_done = true;
+    });
+    co_await g.wait();
+    order.emplace_back("waiter");
+    while (!other_done) co_await weft::yield();
+  });
+  ASSERT_GE(order.size(), 2u);
+  EXPECT_EQ(order[0], "other");
+  EXPECT_EQ(order[1], "waiter");
+}
+
+// Children of two groups end interleaved on both workers, some after a yield: each group's
+// count is exact (its wait returns only once all of its own children have run), and a group
+// dropped without a wait after its children ended is still freed (LeakSanitizer would report
+// its state).
+TEST(TaskGroup, InterleavedGroupsAreEachCountedExactly) {
+  constexpr int k_rounds = 50;
+  constexpr int k_children = 200;
+  std::atomic<int> a{0};
+  std::atomic<int> b{0};
+  weft::run({.procs = 2}, [&]() -> weft::task<> {
+    for (int round = 1; round <= k_rounds; ++round) {
+      weft::task_group g1;
+      weft::task_group g2;
+      for (int i = 0; i < k_children; ++i) {
+        g1.spawn([&a]() -> weft::task<> {
+          a.fetch_add(1);
+          co_return;
+        });
+        g2.spawn([&b, i]() -> weft::task<> {
+          if (i % 3 == 0) co_await weft::yield();
+          b.fetch_add(1);
+        });
+      }
+      co_await g2.wait();
+      EXPECT_EQ(b.load(), round * k_children);
+      co_await g1.wait();
+      EXPECT_EQ(a.load(), round * k_children);
+    }
+    {
+      weft::task_group dropped;
+      for (int i = 0; i < k_children; ++i) {
+        dropped.spawn([&a]() -> weft::task<> {
+          a.fetch_add(1);
+          co_return;
+        });
+      }
+      while (a.load() < (k_rounds + 1) * k_children) co_await weft::yield();
+    }  // no wait(): every child has ended, some perhaps still held by a worker's tally
+  });
+  EXPECT_EQ(a.load(), (k_rounds + 1) * k_children);
+  EXPECT_EQ(b.load(), k_rounds * k_children);
 }
 
 TEST(TaskGroup, ChildrenSeeParentLocals) {
