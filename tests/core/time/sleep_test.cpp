@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -69,6 +70,47 @@ TEST(SleepStress, ManySleepersNoneLostNoneEarly) {
     co_await g.wait();
   });
   EXPECT_EQ(woke.load(), n);
+  EXPECT_EQ(early.load(), 0);
+}
+
+// Timers due in the same instant expire as one batch, which the worker that fires it shares
+// out as it walks it (worker::fire_timers): plain sleeps go to the other worker's inbox, a
+// select's timeout and a scope's deadline fire where they are. Every one still fires exactly
+// once, and no sleep ends early.
+TEST(SleepStress, OneDeadlineForSleepersSelectsAndScopes) {
+  const auto n = static_cast<int>(weft::testing::scaled(20'000));
+  std::atomic<int> slept{0};
+  std::atomic<int> early{0};
+  std::atomic<int> selects_timed_out{0};
+  std::atomic<int> scopes_timed_out{0};
+  weft::run({.procs = 2}, [&]() -> weft::task<> {
+    weft::chan<int> never;  // nobody sends: a select on it ends by its timeout
+    weft::task_group g;
+    auto deadline = weft::clock::now() + 100ms;
+    for (int i = 0; i < n; ++i) {
+      g.spawn([&, i]() -> weft::task<> {
+        auto left = deadline - weft::clock::now();
+        if (i % 4 == 2) {
+          auto r = co_await weft::select(never.on_recv(), weft::after(left));
+          if (r.index() == 1) selects_timed_out.fetch_add(1);
+        } else if (i % 4 == 3) {
+          try {
+            co_await weft::with_timeout(weft::sleep_for(1h), left);
+          } catch (const weft::timed_out&) {
+            scopes_timed_out.fetch_add(1);
+          }
+        } else {
+          co_await weft::sleep_until(deadline);
+          if (weft::clock::now() < deadline) early.fetch_add(1);
+          slept.fetch_add(1);
+        }
+      });
+    }
+    co_await g.wait();
+  });
+  EXPECT_EQ(slept.load(), n / 4 * 2 + std::min(n % 4, 2));
+  EXPECT_EQ(selects_timed_out.load(), n / 4 + (n % 4 > 2 ? 1 : 0));
+  EXPECT_EQ(scopes_timed_out.load(), n / 4);
   EXPECT_EQ(early.load(), 0);
 }
 
