@@ -23,36 +23,63 @@ constexpr std::uint64_t level_range(int lvl) noexcept {
 }
 }  // namespace
 
-void timer_wheel::insert(timer_entry* e) noexcept {
+timer_wheel::place timer_wheel::place_for(std::uint64_t when) const noexcept {
   // A deadline past the wheel's span is parked in the last level and cascades down later.
-  auto when = e->when_us_;
   if (when - elapsed_ > k_max_span) when = elapsed_ + k_max_span;
   int lvl = level_for(elapsed_, when);
-  int slot = static_cast<int>((when >> (k_bits * lvl)) & k_slot_mask);
-  auto& l = levels_[static_cast<std::size_t>(lvl)];
-  auto*& head = l.slots[static_cast<std::size_t>(slot)];
+  return {lvl, static_cast<int>((when >> (k_bits * lvl)) & k_slot_mask)};
+}
+
+void timer_wheel::insert(timer_entry* e) noexcept {
+  auto p = place_for(e->when_us_);
+  auto& l = levels_[static_cast<std::size_t>(p.lvl)];
+  auto s = static_cast<std::size_t>(p.slot);
+  auto*& head = l.slots[s];
+  if (!head) {
+    l.same_when[s] = e->when_us_;
+  } else if (l.same_when[s] != e->when_us_) {
+    l.same_when[s] = k_mixed;
+  }
   e->prev_ = nullptr;
   e->next_ = head;
   if (head) head->prev_ = e;
   head = e;
-  l.occupied |= std::uint64_t{1} << slot;
-  e->level_ = static_cast<std::uint8_t>(lvl);
-  e->slot_ = static_cast<std::uint8_t>(slot);
+  l.occupied |= std::uint64_t{1} << p.slot;
+  e->level_ = static_cast<std::uint8_t>(p.lvl);
+  e->slot_ = static_cast<std::uint8_t>(p.slot);
   e->linked_ = true;
   ++count_;
 }
 
+void timer_wheel::put_list(timer_entry* head, place p, std::uint64_t when) noexcept {
+  auto& l = levels_[static_cast<std::size_t>(p.lvl)];
+  auto s = static_cast<std::size_t>(p.slot);
+  l.slots[s] = head;
+  l.same_when[s] = when;
+  l.occupied |= std::uint64_t{1} << p.slot;
+  head->level_ = static_cast<std::uint8_t>(p.lvl);
+  head->slot_ = static_cast<std::uint8_t>(p.slot);
+}
+
 void timer_wheel::remove(timer_entry* e) noexcept {
   if (!e->linked_) return;
-  auto& l = levels_[e->level_];
-  auto*& head = l.slots[e->slot_];
   if (e->prev_) {
+    // Not the head: its level_ and slot_ may be stale, and are not needed.
     e->prev_->next_ = e->next_;
+    if (e->next_) e->next_->prev_ = e->prev_;
   } else {
+    // The head, whose level_ and slot_ are right: the next one becomes head and learns them.
+    auto& l = levels_[e->level_];
+    auto*& head = l.slots[e->slot_];
     head = e->next_;
+    if (head) {
+      head->prev_ = nullptr;
+      head->level_ = e->level_;
+      head->slot_ = e->slot_;
+    } else {
+      l.occupied &= ~(std::uint64_t{1} << e->slot_);
+    }
   }
-  if (e->next_) e->next_->prev_ = e->prev_;
-  if (!head) l.occupied &= ~(std::uint64_t{1} << e->slot_);
   e->prev_ = e->next_ = nullptr;
   e->linked_ = false;
   --count_;
@@ -101,7 +128,19 @@ timer_entry* timer_wheel::advance(std::uint64_t now_us) noexcept {
     if (!exp || *exp > now_us) break;
     if (*exp > elapsed_) elapsed_ = *exp;
     int slot = static_cast<int>((*exp >> (k_bits * lvl)) & k_slot_mask);
+    auto when = levels_[static_cast<std::size_t>(lvl)].same_when[static_cast<std::size_t>(slot)];
     auto* e = take_slot(lvl, slot);
+    if (when != k_mixed && when > elapsed_) {
+      // One deadline, not due yet: the whole list goes to the slot that deadline maps to now,
+      // a lower one (the digits above `lvl` now match elapsed_), in one step if that slot is
+      // empty, as it is unless the deadline is past the wheel's span (a lower level holds
+      // nothing at this point: the earliest slot is taken first, lowest level first).
+      auto p = place_for(when);
+      if (!levels_[static_cast<std::size_t>(p.lvl)].slots[static_cast<std::size_t>(p.slot)]) {
+        put_list(e, p, when);
+        continue;
+      }
+    }
     while (e) {
       auto* next = e->next_;
       e->linked_ = false;

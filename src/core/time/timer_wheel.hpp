@@ -7,6 +7,13 @@
 // Invariant: a timer with deadline `when` sits at the level of the highest 6-bit digit in which
 // `when` differs from `elapsed_`, in slot `(when >> 6*level) & 63`. Every timer in level L is
 // due before any timer in level L+1. Not thread-safe: the timer service locks around it.
+//
+// A slot whose timers all share one deadline (a million sleepers waiting for the same instant)
+// cascades as a whole: its list moves to the lower slot in one step, where moving each timer
+// walked the list once per level, a cache miss per timer (3 of the 4 walks of a million sleepers
+// waking at once: ~30 ms each locally, before any of them could run). For that, only the head of
+// a slot's list is sure to know its level_ and slot_ (remove() hands them on to the next head);
+// the others' may be stale, and nothing reads them.
 #pragma once
 
 #include <array>
@@ -44,7 +51,19 @@ class timer_wheel {
   struct level {
     std::uint64_t occupied = 0;  // bit s set <=> slots[s] is non-empty
     std::array<timer_entry*, k_slots> slots{};
+    // The deadline every timer in the slot has, or k_mixed (set on insert; a removal does not
+    // restore it: it only enables the whole-slot move).
+    std::array<std::uint64_t, k_slots> same_when{};
   };
+  static constexpr std::uint64_t k_mixed = ~std::uint64_t{0};
+  struct place {
+    int lvl;
+    int slot;
+  };
+  place place_for(std::uint64_t when) const noexcept;
+  // Puts the list `head` (every timer in it due at `when`, head's links already set) in front of
+  // the slot for `when`, whose own timers must not be there (the slot is empty).
+  void put_list(timer_entry* head, place p, std::uint64_t when) noexcept;
   std::optional<std::uint64_t> next_expiration_at(int lvl) const noexcept;
   timer_entry* take_slot(int lvl, int slot) noexcept;
 

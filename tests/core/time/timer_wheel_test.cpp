@@ -85,6 +85,74 @@ TEST(TimerWheel, RandomDeadlinesAcrossLevels) {
   for (int c : fired_count) EXPECT_EQ(c, 1);
 }
 
+// Timers that share one deadline cascade as a whole list (only its head is told its new
+// place). Removing heads and middles after such moves, and mixing in a later deadline, must
+// still leave exactly the remaining timers to fire, each once, in deadline order.
+TEST(TimerWheel, OneDeadlineSlotsMoveWholeAndStillRemoveExactly) {
+  constexpr std::uint64_t k_when = 5'000'000;  // level 3 from 0
+  timer_wheel w(0);
+  std::vector<timer_entry> es(1000);
+  for (auto& e : es) {
+    e.when_us_ = k_when;
+    w.insert(&e);
+  }
+  std::vector<bool> removed(es.size(), false);
+  auto remove = [&](std::size_t i) {
+    w.remove(&es[i]);
+    removed[i] = true;
+  };
+  // Cascades into level 2 in one move; then the head (the last inserted) and a few others go.
+  EXPECT_TRUE(drain(w.advance(4'990'000)).empty());
+  remove(999);
+  remove(998);
+  remove(500);
+  remove(0);  // the tail
+  timer_entry later;
+  later.when_us_ = k_when + 1;
+  w.insert(&later);  // same slot at some level below: no longer one deadline
+  EXPECT_EQ(w.size(), es.size() - 4 + 1);
+  // Further cascades (a move, then a walk of the mixed slot), and more removals after each.
+  EXPECT_TRUE(drain(w.advance(4'999'000)).empty());
+  remove(997);
+  remove(1);
+  EXPECT_TRUE(drain(w.advance(4'999'990)).empty());
+  remove(996);
+  remove(250);
+  auto fired = drain(w.advance(k_when + 1));
+  std::size_t expected = 0;
+  for (std::size_t i = 0; i < es.size(); ++i) {
+    if (!removed[i]) ++expected;
+  }
+  ASSERT_EQ(fired.size(), expected + 1);
+  EXPECT_EQ(fired.back(), &later);  // deadline order: the later deadline last
+  std::vector<int> seen(es.size(), 0);
+  for (std::size_t k = 0; k + 1 < fired.size(); ++k) {
+    auto i = static_cast<std::size_t>(fired[k] - es.data());
+    ASSERT_LT(i, es.size());
+    EXPECT_FALSE(removed[i]) << i;
+    ++seen[i];
+  }
+  for (std::size_t i = 0; i < es.size(); ++i) EXPECT_EQ(seen[i], removed[i] ? 0 : 1) << i;
+  EXPECT_EQ(w.size(), 0u);
+  EXPECT_FALSE(w.next_expiration().has_value());
+}
+
+// Emptying a slot that moved whole, head after head, leaves the wheel empty: the slot's
+// occupied bit goes with its last timer.
+TEST(TimerWheel, AMovedSlotEmptiedHeadByHeadLeavesNothing) {
+  timer_wheel w(0);
+  std::vector<timer_entry> es(64);
+  for (auto& e : es) {
+    e.when_us_ = 300'000;  // level 3 from 0
+    w.insert(&e);
+  }
+  EXPECT_TRUE(drain(w.advance(299'000)).empty());                     // moves the list down
+  for (auto it = es.rbegin(); it != es.rend(); ++it) w.remove(&*it);  // newest first: heads
+  EXPECT_EQ(w.size(), 0u);
+  EXPECT_FALSE(w.next_expiration().has_value());
+  EXPECT_TRUE(drain(w.advance(400'000)).empty());
+}
+
 TEST(TimerWheel, FarFutureDeadlinesStillFire) {
   timer_wheel w(10);
   timer_entry e;
