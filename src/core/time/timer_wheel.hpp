@@ -61,8 +61,8 @@ class timer_wheel {
     int slot;
   };
   place place_for(std::uint64_t when) const noexcept;
-  // Puts the list `head` (every timer in it due at `when`, head's links already set) in front of
-  // the slot for `when`, whose own timers must not be there (the slot is empty).
+  // Makes the list `head` (every timer in it due at `when`, linked as it was) the list of slot
+  // p, which must be empty; only the head is told its new level and slot.
   void put_list(timer_entry* head, place p, std::uint64_t when) noexcept;
   std::optional<std::uint64_t> next_expiration_at(int lvl) const noexcept;
   timer_entry* take_slot(int lvl, int slot) noexcept;
