@@ -73,10 +73,10 @@ TEST(SleepStress, ManySleepersNoneLostNoneEarly) {
   EXPECT_EQ(early.load(), 0);
 }
 
-// Timers due in the same instant expire as one batch, which the worker that fires it shares
-// out as it walks it (worker::fire_timers): plain sleeps go to the other worker's inbox, a
-// select's timeout and a scope's deadline fire where they are. Every one still fires exactly
-// once, and no sleep ends early.
+// Thousands of timers due at about the same instant expire in one batch (the sleeps share one
+// deadline, whose slot cascades as a whole list: timer_wheel::advance): plain sleeps, selects'
+// timeouts (whose owners cancel them and wait on firing_) and scopes' deadlines. Every one
+// fires exactly once, and no sleep ends early.
 TEST(SleepStress, OneDeadlineForSleepersSelectsAndScopes) {
   const auto n = static_cast<int>(weft::testing::scaled(20'000));
   std::atomic<int> slept{0};
