@@ -127,6 +127,9 @@ class fork_deque {
     return x;
   }
 
+  // The index of the oldest task (owner or thief): it moves on whenever the oldest is taken.
+  // relaxed: a hint for the owner's fairness look (worker::oldest_fork_starved).
+  std::int64_t top_index() const noexcept { return top_.load(std::memory_order_relaxed); }
   bool empty() const noexcept {
     return top_.load(std::memory_order_acquire) >= bottom_.load(std::memory_order_acquire);
   }

@@ -7,6 +7,7 @@
 
 #include "core/clock.hpp"
 #include "core/runtime_impl.hpp"
+#include "core/sampling.hpp"
 #include "observe/progress.hpp"
 #include "observe/wait_sites.hpp"
 
@@ -293,11 +294,11 @@ bool runtime_impl::is_dying(const task_header* t) const noexcept {
 
 namespace {
 // Run time and latency are read on the timed runs only (all of them unless a worker sampled,
-// see worker::run_task): scaled to all `runs`, in ns.
-std::uint64_t scaled_ns(std::uint64_t ticks, std::uint64_t runs, std::uint64_t timed) noexcept {
-  if (timed == 0) return 0;
-  auto scale = static_cast<double>(runs) / static_cast<double>(timed);
-  return ticks_to_ns(static_cast<std::uint64_t>(static_cast<double>(ticks) * scale));
+// see worker::run_task): estimated for all `runs` (sampled_estimate), in ns.
+std::uint64_t estimate_ns(std::uint64_t total, std::uint64_t exact, std::uint64_t runs,
+                          std::uint64_t timed, std::uint64_t exact_runs) noexcept {
+  return ticks_to_ns(
+      static_cast<std::uint64_t>(sampled_estimate(total, exact, runs, timed, exact_runs)));
 }
 }  // namespace
 
@@ -311,8 +312,10 @@ void runtime_impl::fill_class_stats(metrics::runtime_stats& s) const {
       auto runs = c.runs.get();
       auto timed = c.timed_runs.get();
       m.runs += runs;
-      m.run_ns += scaled_ns(c.run_ticks.get(), runs, timed);
-      m.sched_latency_ns += scaled_ns(c.sched_latency_ticks.get(), runs, timed);
+      auto exact_runs = c.exact_runs.get();
+      m.run_ns += estimate_ns(c.run_ticks.get(), c.exact_run_ticks.get(), runs, timed, exact_runs);
+      m.sched_latency_ns += estimate_ns(c.sched_latency_ticks.get(), c.exact_latency_ticks.get(),
+                                        runs, timed, exact_runs);
       for (std::size_t k = 1; k < c.blocked_ticks.size(); ++k) {
         if (auto v = c.blocked_ticks[k].get()) {
           m.blocked_ns[to_string(static_cast<wait_kind>(k))] += ticks_to_ns(v);
@@ -364,7 +367,8 @@ metrics::runtime_stats runtime_impl::stats() const {
     ws.run_ns = ticks_to_ns(c.run_ticks.get());
     // run_ticks needs no scaling: untimed stretches are settled into it (settle_untimed).
     auto timed = c.timed_runs.get();
-    ws.sched_latency_ns = scaled_ns(c.sched_latency_ticks.get(), ws.tasks_run, timed);
+    ws.sched_latency_ns = estimate_ns(c.sched_latency_ticks.get(), c.exact_latency_ticks.get(),
+                                      ws.tasks_run, timed, c.exact_runs.get());
     ws.timed_runs = timed;
     ws.steals_tried = c.steals_tried.get();
     ws.steals_won = c.steals_won.get();

@@ -51,6 +51,7 @@ worker::worker(runtime_impl& rt, int index)
       long_run_ticks_(ns_to_ticks(k_long_run_ns)),
       lifo_steal_ticks_(ns_to_ticks(k_lifo_steal_after_ns)) {
   sample_below_ticks_ = ns_to_ticks(k_sample_below_ns);
+  fork_wait_ticks_ = ns_to_ticks(k_fork_wait_ns);
   // A timed run reads the clock about three times (start, end, a spawn's span) and does some
   // bookkeeping: four readings' worth.
   timed_cost_ticks_ = ns_to_ticks(static_cast<std::uint64_t>(4 * weft::metrics::clock_read_ns()));
@@ -406,9 +407,13 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
   // may be held across the run; the task itself may not be (it may be gone when the run ends).
   run_site_ = t->site_;
   run_cls_ = &cls;
-  // While sampling, this is the first or the second timed run of a period: the second starts
-  // the untimed rest of it.
-  if (sampling_ && ++timed_in_period_ == 2) {
+  // The first run after a search or park is timed but is no pick: it stands for itself
+  // (sampled_estimate). Otherwise, while sampling, this is the first or the second timed run of
+  // a period, the sampler's picks: the second starts the untimed rest of the period.
+  picked_ = sampling_ && !after_search_;
+  if (after_search_) {
+    after_search_ = false;
+  } else if (sampling_ && ++timed_in_period_ == 2) {
     timed_in_period_ = 0;
     untimed_left_ = sample_period_for(timed_cost_ticks_, mean_run_) - 2;
   }
@@ -424,8 +429,13 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
     mean_gap_ = mean_gap_ == 0 ? gap : mean_gap_ - mean_gap_ / 8 + gap / 8;
   }
   if (start > t->runnable_since_) {
-    c.sched_latency_ticks.add(start - t->runnable_since_);
-    cls.sched_latency_ticks.add(start - t->runnable_since_);
+    auto latency = start - t->runnable_since_;
+    c.sched_latency_ticks.add(latency);
+    cls.sched_latency_ticks.add(latency);
+    if (!picked_) {
+      c.exact_latency_ticks.add(latency);
+      cls.exact_latency_ticks.add(latency);
+    }
   }
   run_woken_by_ = 0;
   if (tracer_) [[unlikely]] {
@@ -464,6 +474,11 @@ void worker::end_timed_run() noexcept {
   c.run_ticks.add(d);
   cls.timed_runs.add(1);
   cls.run_ticks.add(d);
+  if (!picked_) {
+    c.exact_runs.add(1);
+    cls.exact_runs.add(1);
+    cls.exact_run_ticks.add(d);
+  }
   if (d > long_run_ticks_) {
     c.long_runs.add(1);
     if (d > c.max_run_ticks.get()) long_run_site_.store(run_site_, std::memory_order_relaxed);
@@ -472,6 +487,32 @@ void worker::end_timed_run() noexcept {
   note_run_length(d);
   if (tracer_) [[unlikely]]
     trace(trace_kind::slice, start, d, class_key(run_site_), run_woken_by_);
+}
+
+// Forks run newest first (depth-first, as in Cilk and oneTBB), so a program that keeps forking
+// could leave its oldest fork waiting for ever. Taking the oldest at every fairness look (every
+// 61 picks, as this did before) ran fork-join trees partly breadth-first: a thousandth of the
+// picks started a large subtree while the one under way waited, thousands of forks were pending
+// at once instead of tens, and their frames fell out of the caches (skynet at procs 1 went from
+// 67 to 50 ms without it, fib(30) likewise; docs/PERFORMANCE.md). So the oldest fork is taken
+// only once it has been the oldest here for k_fork_wait_ns. Its index (the deque's top) is
+// watched, not its age: a deque that emptied and refilled between two looks counts as unchanged,
+// which at worst takes an oldest fork early, once. Called every k_fairness_interval picks.
+bool worker::oldest_fork_starved() noexcept {
+  if (forks_.empty()) {
+    fork_top_since_ = 0;
+    return false;
+  }
+  auto top = forks_.top_index();
+  auto now = ticks();
+  if (fork_top_since_ == 0 || top != fork_top_) {
+    fork_top_ = top;
+    fork_top_since_ = now;
+    return false;
+  }
+  if (now - fork_top_since_ < fork_wait_ticks_) return false;
+  fork_top_since_ = 0;  // the next oldest waits its own turn
+  return true;
 }
 
 task_header* worker::next_local() noexcept {
@@ -486,8 +527,10 @@ task_header* worker::next_local() noexcept {
     poll_timers();
     if (auto* t = pop_injector()) return t;
     if (auto* t = queue_.pop()) return t;
-    steal_result why{};
-    if (auto* t = forks_.steal(why)) return t;
+    if (oldest_fork_starved()) {
+      steal_result why{};
+      if (auto* t = forks_.steal(why)) return t;
+    }
   }
   if (run_next_) return std::exchange(run_next_, nullptr);
   // relaxed load as a cheap emptiness test; the exchange takes ownership.
@@ -711,6 +754,7 @@ void worker::run() {
         last_reading_ = 0;
         untimed_left_ = 0;  // a stretch starts at a reading: the next run is timed
         timed_in_period_ = 0;
+        after_search_ = true;
       }
       t = search();
     }

@@ -47,6 +47,8 @@ class worker {
   static constexpr std::uint32_t k_fairness_interval = 61;
   static constexpr std::uint32_t k_max_lifo_runs = 32;
   static constexpr std::uint64_t k_lifo_steal_after_ns = 50'000;
+  // How long the oldest fork may wait while newer ones keep running (oldest_fork_starved).
+  static constexpr std::uint64_t k_fork_wait_ns = 10'000'000;
 
   worker(runtime_impl& rt, int index);
 
@@ -167,6 +169,7 @@ class worker {
  private:
   friend class runtime_impl;
   task_header* next_local() noexcept;
+  bool oldest_fork_starved() noexcept;
   task_header* pop_injector() noexcept;
   task_header* search();
   task_header* steal_from(worker& victim) noexcept;
@@ -244,6 +247,8 @@ class worker {
   // Sampled timing (run_task). Owner only.
   bool sampling_ = false;                 // runs are short: only 2 a sample period are timed
   bool timed_ = true;                     // the current run reads the clock
+  bool picked_ = false;                   // the current timed run is one of the sampler's picks
+  bool after_search_ = false;             // the next run follows a search or park: not a pick
   std::uint32_t untimed_left_ = 0;        // runs before the next timed one, while sampling
   std::uint32_t timed_in_period_ = 0;     // timed runs so far in this sampling period (0 or 1)
   std::uint32_t untimed_since_ = 0;       // untimed runs since last_reading_
@@ -254,6 +259,10 @@ class worker {
   std::uint64_t timed_cost_ticks_ = 0;    // what a timed run's clock readings cost (ticks)
   std::uint32_t timed_seen_ = 0;          // timed runs so far (no sampling before a few are seen)
   std::uint32_t lifo_streak_ = 0;
+  // The oldest fork as last seen by a fairness look (oldest_fork_starved). Owner only.
+  std::int64_t fork_top_ = 0;          // its index in forks_
+  std::uint64_t fork_top_since_ = 0;   // ticks: since when it has been the oldest; 0: none
+  std::uint64_t fork_wait_ticks_ = 0;  // k_fork_wait_ns in ticks
   // Children of one task group that ended here and are not yet dropped from its state
   // (child_done). Owner only. done_group_ is null when none are held; the held references keep
   // the group's state alive (and its address unique) until the flush.

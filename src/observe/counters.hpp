@@ -43,6 +43,8 @@ struct alignas(64) worker_counters {
   counter timed_runs;  // runs whose length was read off the clock (all, unless sampling)
   counter run_ticks;
   counter sched_latency_ticks;
+  counter exact_runs;           // timed runs the sampler did not pick (sampled_estimate)
+  counter exact_latency_ticks;  // their part of sched_latency_ticks
   counter steals_tried;
   counter steals_won;
   counter steals_retry;

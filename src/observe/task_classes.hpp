@@ -40,6 +40,11 @@ struct class_counters {
   counter timed_runs;                     // resumptions timed (run_ticks and latency are theirs)
   counter run_ticks;
   counter sched_latency_ticks;
+  // Of the timed runs, those the sampler did not pick (core/sampling.hpp, sampled_estimate):
+  // counted as they are, not scaled.
+  counter exact_runs;
+  counter exact_run_ticks;
+  counter exact_latency_ticks;
   std::array<counter, static_cast<std::size_t>(wait_kind::count_)> blocked_ticks;
 };
 

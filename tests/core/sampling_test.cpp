@@ -11,6 +11,7 @@ using weft::detail::k_max_sample_period;
 using weft::detail::k_min_sample_period;
 using weft::detail::k_sample_cost_share;
 using weft::detail::sample_period_for;
+using weft::detail::sampled_estimate;
 
 TEST(Sampling, ThePeriodIsAPowerOfTwoWithinItsBounds) {
   for (std::uint64_t cost : {0u, 1u, 40u, 1000u, 1'000'000u}) {
@@ -54,6 +55,35 @@ TEST(Sampling, ShortRunsAreSampledMoreSparselyThanLongOnes) {
     EXPECT_GE(p, last) << run;
     last = p;
   }
+}
+
+TEST(Sampling, OnlyTheSamplersPicksAreScaled) {
+  // 1,000 runs: 10 timed by the sampler (latency 5 ticks each), 2 timed after a search (1,000
+  // ticks each, stolen tasks that waited long), 988 untimed. The picks stand for the 998 runs
+  // that are not exact; the two exact runs count once.
+  const std::uint64_t exact = 2 * 1'000;
+  const std::uint64_t total = exact + 10 * 5;
+  EXPECT_DOUBLE_EQ(sampled_estimate(total, exact, 1'000, 12, 2), 2'000.0 + 50.0 * 998 / 10);
+  // Scaling the whole sum (the estimate before) would have charged the untimed runs the
+  // stolen tasks' wait: about 175,000 ticks instead of 6,990.
+  EXPECT_GT(static_cast<double>(total) * 1'000 / 12,
+            20 * sampled_estimate(total, exact, 1'000, 12, 2));
+}
+
+TEST(Sampling, WithNothingSampledTheEstimateIsTheSum) {
+  // Every run timed: all of them exact, or (a worker that never sampled and never searched)
+  // none of them picked.
+  EXPECT_DOUBLE_EQ(sampled_estimate(700, 700, 7, 7, 7), 700.0);
+  EXPECT_DOUBLE_EQ(sampled_estimate(700, 0, 7, 7, 0), 700.0);
+  // No runs at all.
+  EXPECT_DOUBLE_EQ(sampled_estimate(0, 0, 0, 0, 0), 0.0);
+}
+
+TEST(Sampling, ACounterReadBetweenItsTwoWritesDoesNotWrapAround) {
+  // The exact part is written after the total: a reader between the two may see it ahead.
+  EXPECT_DOUBLE_EQ(sampled_estimate(100, 150, 10, 4, 5), 100.0);
+  EXPECT_GE(sampled_estimate(100, 90, 3, 4, 5), 0.0);
+  EXPECT_LT(sampled_estimate(100, 90, 3, 4, 5), 1e6);
 }
 
 }  // namespace
