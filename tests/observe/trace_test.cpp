@@ -22,10 +22,18 @@ using json = nlohmann::json;
 
 namespace {
 
-// Per process: ctest runs this binary's tests in parallel, as separate processes.
-std::string temp_path(const char* name) {
-  return testing::TempDir() + std::to_string(getpid()) + "_" + name;
-}
+// A trace file of this test: per process (ctest runs this binary's tests in parallel, as
+// separate processes), and removed when the test ends, passed or failed.
+struct temp_file {
+  std::string path;
+  explicit temp_file(const char* name)
+      : path(testing::TempDir() + std::to_string(getpid()) + "_" + name) {
+    std::remove(path.c_str());
+  }
+  temp_file(const temp_file&) = delete;
+  temp_file& operator=(const temp_file&) = delete;
+  ~temp_file() { std::remove(path.c_str()); }
+};
 
 // The task runs a slice stands for: 1, or a coalesced slice's count.
 std::uint64_t runs_of(const json& e) {
@@ -57,8 +65,8 @@ weft::task<> workload(int children) {
 }
 
 TEST(Trace, WritesAChromeTraceOfTheRun) {
-  auto path = temp_path("weft_trace_test.json");
-  std::remove(path.c_str());
+  temp_file file("weft_trace_test.json");
+  const auto& path = file.path;
   constexpr int k_children = 300;
   {
     weft::testing::scoped_env env("WEFT_TRACE", path.c_str());
@@ -150,8 +158,8 @@ constexpr int k_rounds = 20'000;
 // stretch's second entry serves: each side's runs are all in slices under its own name, as many
 // as the metrics count for its class.
 TEST(Trace, TwoClassesTakingTurnsAreEachCountedExactly) {
-  auto path = temp_path("weft_trace_turns.json");
-  std::remove(path.c_str());
+  temp_file file("weft_trace_turns.json");
+  const auto& path = file.path;
   {
     weft::testing::scoped_env env("WEFT_TRACE", path.c_str());
     weft::run({.procs = 1}, []() -> weft::task<> {
@@ -210,8 +218,8 @@ TEST(Trace, TwoClassesTakingTurnsAreEachCountedExactly) {
 // writer streams), but never blocks or corrupts the file: it stays valid JSON and its counts
 // add up.
 void check_bounded(const char* stream) {
-  auto path = temp_path("weft_trace_small.json");
-  std::remove(path.c_str());
+  temp_file file("weft_trace_small.json");
+  const auto& path = file.path;
   {
     weft::testing::scoped_env env("WEFT_TRACE", path.c_str());
     weft::testing::scoped_env buf("WEFT_TRACE_BUFFER_MB", "1");
