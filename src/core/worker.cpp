@@ -491,11 +491,11 @@ void worker::end_timed_run() noexcept {
 
 // Forks run newest first (depth-first, as in Cilk and oneTBB), so a program that keeps forking
 // could leave its oldest fork waiting for ever. Taking the oldest at every fairness look (every
-// 61 picks, as this did before) ran fork-join trees partly breadth-first: a thousandth of the
-// picks started a large subtree while the one under way waited, thousands of forks were pending
-// at once instead of tens, and their frames fell out of the caches (skynet at procs 1 went from
-// 67 to 50 ms without it, fib(30) likewise; docs/PERFORMANCE.md). So the oldest fork is taken
-// only once it has been the oldest here for k_fork_wait_ns. Its index (the deque's top) is
+// 61 picks, as this did before) ran fork-join trees partly breadth-first: one pick in 61 started
+// a subtree out of turn while the one under way waited, thousands of forks were pending at once
+// instead of tens, and their frames fell out of the caches (skynet went from 101 to 80 ms at
+// procs 1 and from 51 to 35 at procs 2 without it; docs/PERFORMANCE.md). So the oldest fork is
+// taken only once it has been the oldest here for k_fork_wait_ns. Its index (the deque's top) is
 // watched, not its age: a deque that emptied and refilled between two looks counts as unchanged,
 // which at worst takes an oldest fork early, once. Called every k_fairness_interval picks.
 bool worker::oldest_fork_starved() noexcept {
