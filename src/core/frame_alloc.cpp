@@ -203,13 +203,13 @@ thread_local thread_cache tl_cache;
 // ran them, so their lines are usually elsewhere. So prefetchw where the CPU has it (asked
 // once); prefetcht0 elsewhere.
 #if defined(__x86_64__)
-const bool k_has_prefetchw = [] {
+const bool has_prefetchw = [] {
   __builtin_cpu_init();
   return __builtin_cpu_supports("prfchw") != 0;
 }();
 #endif
 
-inline void prefetch_for_write(const void* p, [[maybe_unused]] bool has_prefetchw) noexcept {
+inline void prefetch_for_write(const void* p) noexcept {
 #if defined(__x86_64__)
   if (has_prefetchw) {
     asm volatile("prefetchw %0" : : "m"(*static_cast<const char*>(p)));
@@ -224,15 +224,10 @@ void prefetch_block(void* p, std::size_t size) noexcept {
   // holds up the next locked instruction (the store buffer must drain first), which is what a
   // spawn's count update waited on. Up to four lines.
   auto* b = static_cast<char*>(p);
-#if defined(__x86_64__)
-  const bool w = k_has_prefetchw;
-#else
-  const bool w = false;
-#endif
-  prefetch_for_write(b, w);
-  prefetch_for_write(b + 64, w);
-  if (size > 128) prefetch_for_write(b + 128, w);
-  if (size > 192) prefetch_for_write(b + 192, w);
+  prefetch_for_write(b);
+  prefetch_for_write(b + 64);
+  if (size > 128) prefetch_for_write(b + 128);
+  if (size > 192) prefetch_for_write(b + 192);
 }
 
 // cur is empty (or absent): the spare if it holds blocks, else a magazine from the pool (or a
