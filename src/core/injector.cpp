@@ -34,21 +34,38 @@ task_header* injector::pop() noexcept {
 
 namespace weft::detail {
 
-task_header* injector::pop_batch(std::size_t n) noexcept {
+task_header* injector::pop_batch(std::size_t n, bool& put_back) noexcept {
+  put_back = false;
   if (empty() || n == 0) return nullptr;
-  std::lock_guard lock(m_);
-  auto* first = head_;
-  if (!first) return nullptr;
-  auto* last = first;
-  std::size_t taken = 1;
-  while (taken < n && last->next_) {
-    last = last->next_;
-    ++taken;
+  // Take the whole list in O(1) and cut it outside the lock: the list's tasks are usually cold
+  // (a mass wake-up overflowing from another worker's queue), and walking n of them under the
+  // lock held every pusher for n cache misses, long enough that they slept on the futex.
+  task_header* first = nullptr;
+  task_header* last = nullptr;
+  std::size_t taken = 0;
+  {
+    std::lock_guard lock(m_);
+    first = head_;
+    if (!first) return nullptr;
+    last = tail_;
+    taken = len_.load(std::memory_order_relaxed);
+    head_ = tail_ = nullptr;
+    len_.store(0, std::memory_order_release);
   }
-  head_ = last->next_;
-  if (!head_) tail_ = nullptr;
-  last->next_ = nullptr;
-  len_.store(len_.load(std::memory_order_relaxed) - taken, std::memory_order_release);
+  if (taken <= n) return first;
+  auto* cut = first;
+  for (std::size_t i = 1; i < n; ++i) cut = cut->next_;
+  auto* rest = cut->next_;
+  cut->next_ = nullptr;
+  {
+    // The rest goes back in front of whatever was pushed meanwhile, keeping the order.
+    std::lock_guard lock(m_);
+    last->next_ = head_;
+    if (!head_) tail_ = last;
+    head_ = rest;
+    len_.store(len_.load(std::memory_order_relaxed) + (taken - n), std::memory_order_release);
+  }
+  put_back = true;
   return first;
 }
 

@@ -19,8 +19,10 @@ class injector {
   // Pushes the list first..last (linked through next_, last->next_ == nullptr) of n tasks.
   void push_batch(task_header* first, task_header* last, std::size_t n) noexcept;
   task_header* pop() noexcept;
-  // Pops up to n tasks, linked through next_ (null-terminated); null when empty.
-  task_header* pop_batch(std::size_t n) noexcept;
+  // Pops up to n tasks, linked through next_ (null-terminated); null when empty. For a moment
+  // the queue looks empty to others while the batch is cut off; put_back is then set, and the
+  // caller must wake a parked worker for the rest as it would after a push.
+  task_header* pop_batch(std::size_t n, bool& put_back) noexcept;
   bool empty() const noexcept { return len_.load(std::memory_order_acquire) == 0; }
   std::size_t size() const noexcept { return len_.load(std::memory_order_acquire); }
 

@@ -177,8 +177,10 @@ task_header* worker::pop_injector() noexcept {
       want,
       run_queue::k_capacity / 2 - std::min<std::size_t>(queue_.size(), run_queue::k_capacity / 2));
   if (want == 0) want = 1;
-  auto* list = inj.pop_batch(want);
+  bool put_back = false;
+  auto* list = inj.pop_batch(want, put_back);
   if (!list) return nullptr;
+  if (put_back) rt_.notify_parked_hint();
   counters_.injector_pops.add(1);
   auto* rest = list->next_;
   list->next_ = nullptr;

@@ -53,9 +53,6 @@ std::size_t timer_service::fire_due(std::uint64_t now) {
     if (!g.owns_lock()) return 0;
     fired = wheel_.advance(now);
     refresh_locked();
-    for (auto* e = fired; e; e = e->next_) {
-      if (e->owner_cancels_) e->firing_.store(true, std::memory_order_relaxed);  // under m_
-    }
   }
   std::size_t n = 0;
   while (fired) {

@@ -38,7 +38,8 @@ class timer_wheel {
   // deadline), or nullopt when the wheel is empty.
   std::optional<std::uint64_t> next_expiration() const noexcept;
   // Advances to `now_us` and returns the timers that are due, in deadline order (to slot
-  // resolution), linked through next_ and unlinked from the wheel.
+  // resolution), linked through next_ and unlinked from the wheel. An entry whose owner
+  // cancels has firing_ set (relaxed: the caller's lock orders it; see timer_service::cancel).
   timer_entry* advance(std::uint64_t now_us) noexcept;
   // Forgets every timer without touching them (shutdown: their frames are about to go).
   void clear() noexcept;
