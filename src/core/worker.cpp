@@ -566,7 +566,16 @@ void worker::poll_timers() noexcept {
   auto& timers = rt_.timers();
   if (timers.pending() == 0) return;
   auto now = timers.now_us();
-  if (timers.maybe_due(now)) timers.fire_due(now);
+  if (!timers.maybe_due(now)) return;
+  // A mass expiry (a million sleepers sharing a deadline) is fired a batch at a time, about
+  // what our queue has room for: each batch's timers are then touched once while cached and
+  // run here, and the workers that come looking for work fire the next batches in parallel.
+  // Fired all at once by one worker, each timer cost two cache misses (the wheel's walk, then
+  // the fire loop) on that worker before any of them ran, and the rest went to others through
+  // the injector (docs/PERFORMANCE.md). At least k_min_fire_batch, so that timers keep up on a
+  // worker whose queue stays full.
+  auto used = std::min<std::size_t>(queue_.size(), run_queue::k_capacity / 2);
+  timers.fire_due(now, std::max(run_queue::k_capacity / 2 - used, k_min_fire_batch));
 }
 
 namespace {

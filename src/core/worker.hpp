@@ -45,6 +45,8 @@ struct group_state;
 class worker {
  public:
   static constexpr std::uint32_t k_fairness_interval = 61;
+  // The fewest due timers poll_timers() fires at once, however full the run queue.
+  static constexpr std::size_t k_min_fire_batch = 64;
   static constexpr std::uint32_t k_max_lifo_runs = 32;
   static constexpr std::uint64_t k_lifo_steal_after_ns = 50'000;
   // How long the oldest fork may wait while newer ones keep running (oldest_fork_starved).

@@ -45,13 +45,13 @@ bool timer_service::cancel(timer_entry* e) {
   return false;
 }
 
-std::size_t timer_service::fire_due(std::uint64_t now) {
+std::size_t timer_service::fire_due(std::uint64_t now, std::size_t max) {
   timer_entry* fired = nullptr;
   {
     std::unique_lock g(m_, std::try_to_lock);
     // Another worker is firing or adding: it will see what is due, or we come back next tick.
     if (!g.owns_lock()) return 0;
-    fired = wheel_.advance(now);
+    fired = wheel_.advance(now, max);
     refresh_locked();
   }
   std::size_t n = 0;

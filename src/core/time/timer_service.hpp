@@ -33,8 +33,9 @@ class timer_service {
   add_result add(timer_entry* e);
   // True if e was pending and is now removed (it will not fire).
   bool cancel(timer_entry* e);
-  // Fires the timers due at now_us; returns how many fired.
-  std::size_t fire_due(std::uint64_t now_us);
+  // Fires the timers due at now_us, up to about max of them (see timer_wheel::advance; the
+  // rest stay due for the next call); returns how many fired.
+  std::size_t fire_due(std::uint64_t now_us, std::size_t max = static_cast<std::size_t>(-1));
 
   // Lock-free hints for busy and parking workers; exactness is restored under the lock.
   bool maybe_due(std::uint64_t now_us) const noexcept {

@@ -114,10 +114,11 @@ timer_entry* timer_wheel::take_slot(int lvl, int slot) noexcept {
   return list;
 }
 
-timer_entry* timer_wheel::advance(std::uint64_t now_us) noexcept {
+timer_entry* timer_wheel::advance(std::uint64_t now_us, std::size_t max_fired) noexcept {
   // Due timers are appended, so slots fire in deadline order.
   timer_entry* fired = nullptr;
   timer_entry** fired_tail = &fired;
+  std::size_t n_fired = 0;
   for (;;) {
     // Find the earliest occupied slot (lowest level first: its timers are due first).
     int lvl = 0;
@@ -154,10 +155,19 @@ timer_entry* timer_wheel::advance(std::uint64_t now_us) noexcept {
         e->next_ = nullptr;
         *fired_tail = e;
         fired_tail = &e->next_;
+        ++n_fired;
       } else {
         insert(e);  // cascades to a lower level, relative to the new elapsed_
       }
       e = next;
+      if (e && lvl == 0 && n_fired >= max_fired) {
+        // The rest of a level-0 slot: all due at elapsed_, the slot's own time. It goes back
+        // as it was linked, and elapsed_ stays put (a later `now` would make the slot look a
+        // whole turn away), so the slot is still the earliest and due.
+        e->prev_ = nullptr;
+        put_list(e, {0, slot}, elapsed_);
+        return fired;
+      }
     }
   }
   if (now_us > elapsed_) elapsed_ = now_us;

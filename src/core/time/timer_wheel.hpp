@@ -38,9 +38,13 @@ class timer_wheel {
   // deadline), or nullopt when the wheel is empty.
   std::optional<std::uint64_t> next_expiration() const noexcept;
   // Advances to `now_us` and returns the timers that are due, in deadline order (to slot
-  // resolution), linked through next_ and unlinked from the wheel. An entry whose owner
+  // resolution), linked through next_ and unlinked from the wheel; at most `max_fired` of them
+  // when they come from a level-0 slot (one deadline, all due), where the rest stays in the
+  // slot and elapsed() stays at its deadline, so the next call (here or on another worker)
+  // takes them first. A slot above level 0 is always taken whole. An entry whose owner
   // cancels has firing_ set (relaxed: the caller's lock orders it; see timer_service::cancel).
-  timer_entry* advance(std::uint64_t now_us) noexcept;
+  timer_entry* advance(std::uint64_t now_us,
+                       std::size_t max_fired = static_cast<std::size_t>(-1)) noexcept;
   // Forgets every timer without touching them (shutdown: their frames are about to go).
   void clear() noexcept;
 

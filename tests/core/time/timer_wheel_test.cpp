@@ -153,6 +153,52 @@ TEST(TimerWheel, AMovedSlotEmptiedHeadByHeadLeavesNothing) {
   EXPECT_TRUE(drain(w.advance(400'000)).empty());
 }
 
+// A bounded advance of a mass expiry: a level-0 slot gives up at most max_fired timers a call;
+// the rest stay in the wheel, still due, removable (the new head included), and ahead of a
+// later deadline. Every timer fires exactly once, in deadline order.
+TEST(TimerWheel, ABoundedAdvanceLeavesTheRestDueAndRemovable) {
+  timer_wheel w(0);
+  constexpr std::uint64_t k_when = 5'000;
+  std::vector<timer_entry> es(1000);
+  for (auto& e : es) {
+    e.when_us_ = k_when;
+    w.insert(&e);
+  }
+  timer_entry later;
+  later.when_us_ = k_when + 1;
+  w.insert(&later);
+  EXPECT_TRUE(drain(w.advance(k_when - 1, 100)).empty());
+  auto first = drain(w.advance(k_when + 50, 100));
+  ASSERT_EQ(first.size(), 100u);
+  EXPECT_EQ(w.size(), es.size() + 1 - 100);
+  EXPECT_EQ(w.elapsed(), k_when);  // not k_when + 50: the rest of the slot is not a turn away
+  ASSERT_TRUE(w.next_expiration());
+  EXPECT_LE(*w.next_expiration(), k_when);
+  // The list keeps its order (newest first), so the rest's head is the next older entry.
+  auto head = static_cast<std::size_t>(first.back() - es.data()) - 1;
+  std::vector<bool> removed(es.size(), false);
+  for (auto i : {head, std::size_t{0}}) {
+    w.remove(&es[i]);
+    removed[i] = true;
+  }
+  std::vector<timer_entry*> fired = first;
+  for (int calls = 0; !w.empty() && calls < 100; ++calls) {
+    auto more = drain(w.advance(k_when + 50, 100));
+    EXPECT_LE(more.size(), 100u);
+    fired.insert(fired.end(), more.begin(), more.end());
+  }
+  EXPECT_TRUE(w.empty());
+  ASSERT_EQ(fired.size(), es.size() - 2 + 1);
+  EXPECT_EQ(fired.back(), &later);
+  std::vector<int> seen(es.size(), 0);
+  for (std::size_t k = 0; k + 1 < fired.size(); ++k) {
+    auto i = static_cast<std::size_t>(fired[k] - es.data());
+    ASSERT_LT(i, es.size());
+    ++seen[i];
+  }
+  for (std::size_t i = 0; i < es.size(); ++i) EXPECT_EQ(seen[i], removed[i] ? 0 : 1) << i;
+}
+
 TEST(TimerWheel, FarFutureDeadlinesStillFire) {
   timer_wheel w(10);
   timer_entry e;
