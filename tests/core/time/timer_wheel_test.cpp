@@ -174,10 +174,18 @@ TEST(TimerWheel, ABoundedAdvanceLeavesTheRestDueAndRemovable) {
   EXPECT_EQ(w.elapsed(), k_when);  // not k_when + 50: the rest of the slot is not a turn away
   ASSERT_TRUE(w.next_expiration());
   EXPECT_LE(*w.next_expiration(), k_when);
-  // The list keeps its order (newest first), so the rest's head is the next older entry.
-  auto head = static_cast<std::size_t>(first.back() - es.data()) - 1;
+  // The rest's new head (still linked, nothing before it) and its tail (nothing after it).
+  // Removing the head must hand the slot to the next one.
+  std::vector<std::size_t> heads, tails;
+  for (std::size_t i = 0; i < es.size(); ++i) {
+    if (es[i].linked_ && !es[i].prev_) heads.push_back(i);
+    if (es[i].linked_ && !es[i].next_) tails.push_back(i);
+  }
+  ASSERT_EQ(heads.size(), 1u);
+  ASSERT_EQ(tails.size(), 1u);
+  ASSERT_NE(heads[0], tails[0]);
   std::vector<bool> removed(es.size(), false);
-  for (auto i : {head, std::size_t{0}}) {
+  for (auto i : {heads[0], tails[0]}) {
     w.remove(&es[i]);
     removed[i] = true;
   }
