@@ -2,7 +2,8 @@
 // level L's slots each spanning 64^L microseconds, so the wheel covers 2^48 us (~8.9 years) at
 // microsecond resolution. Insert and remove are O(1); expiry is O(1) per timer plus at most one
 // move per level as a timer cascades toward level 0. A million sleepers with the same deadline
-// share one slot and expire as one batch.
+// share one slot, which cascades as one list and is then taken a bounded batch at a time
+// (advance's max_fired), so that several workers can fire it together.
 //
 // Invariant: a timer with deadline `when` sits at the level of the highest 6-bit digit in which
 // `when` differs from `elapsed_`, in slot `(when >> 6*level) & 63`. Every timer in level L is

@@ -73,10 +73,11 @@ TEST(SleepStress, ManySleepersNoneLostNoneEarly) {
   EXPECT_EQ(early.load(), 0);
 }
 
-// Thousands of timers due at about the same instant expire in one batch (the sleeps share one
-// deadline, whose slot cascades as a whole list: timer_wheel::advance): plain sleeps, selects'
-// timeouts (whose owners cancel them and wait on firing_) and scopes' deadlines. Every one
-// fires exactly once, and no sleep ends early.
+// Thousands of timers due at about the same instant (the sleeps share one deadline, whose slot
+// cascades as a whole list and is then fired in bounded batches by whichever workers poll the
+// timers: timer_wheel::advance, worker::poll_timers): plain sleeps, selects' timeouts (whose
+// owners cancel them and wait on firing_) and scopes' deadlines. Every one fires exactly once,
+// and no sleep ends early.
 TEST(SleepStress, OneDeadlineForSleepersSelectsAndScopes) {
   const auto n = static_cast<int>(weft::testing::scaled(20'000));
   std::atomic<int> slept{0};
