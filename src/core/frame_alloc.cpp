@@ -19,6 +19,8 @@
 
 #include "weft/detail/frame_alloc.hpp"
 
+#include "core/prefetch.hpp"
+
 #if defined(__SANITIZE_ADDRESS__)
 #define WEFT_PLAIN_FRAMES 1
 #elif defined(__has_feature)
@@ -196,28 +198,6 @@ struct thread_cache {
 };
 
 thread_local thread_cache tl_cache;
-
-// A prefetch for writing. GCC emits prefetcht0 for __builtin_prefetch(p, 1) unless the target
-// has PRFCHW (not in plain x86-64), and prefetcht0 fetches a line another core holds as shared:
-// the write then waits for a second round trip to own it. Frames come back from the cores that
-// ran them, so their lines are usually elsewhere. So prefetchw where the CPU has it (asked
-// once); prefetcht0 elsewhere.
-#if defined(__x86_64__)
-const bool has_prefetchw = [] {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("prfchw") != 0;
-}();
-#endif
-
-inline void prefetch_for_write(const void* p) noexcept {
-#if defined(__x86_64__)
-  if (has_prefetchw) {
-    asm volatile("prefetchw %0" : : "m"(*static_cast<const char*>(p)));
-    return;
-  }
-#endif
-  __builtin_prefetch(p, 1);
-}
 
 void prefetch_block(void* p, std::size_t size) noexcept {
   // For writing: the new frame's constructor writes all its lines, and each write that misses

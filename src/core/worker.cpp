@@ -9,6 +9,7 @@
 
 #include "core/clock.hpp"
 #include "core/group_state.hpp"
+#include "core/prefetch.hpp"
 #include "core/runtime_impl.hpp"
 #include "core/sampling.hpp"
 #include "weft/detail/spawned.hpp"
@@ -583,9 +584,9 @@ namespace {
 // word and the first of its own frame's state.
 void prefetch_frame(task_header* t) noexcept {
   auto* p = reinterpret_cast<const char*>(t);
-  __builtin_prefetch(p, 1);
-  __builtin_prefetch(p + 64, 1);
-  __builtin_prefetch(p + 128, 1);
+  prefetch_for_write(p);
+  prefetch_for_write(p + 64);
+  prefetch_for_write(p + 128);
 }
 }  // namespace
 
