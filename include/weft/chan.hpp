@@ -264,9 +264,9 @@ class chan {
   bool wait_locked(detail::chan_waiter* w, std::coroutine_handle<> h, detail::task_header* t,
                    detail::wait_kind kind, void* slot, bool sending) {
     return detail::park_waiter_locked(w, core_.lock_, sending ? core_.sendq_ : core_.recvq_, h, t,
-                                      kind, core_.site_.c_name(), slot);
+                                      kind, core_.site_.if_named(), slot);
   }
-  void finish_wait(detail::chan_waiter* w) { detail::finish_parked_waiter(w, core_.site_); }
+  void finish_wait(detail::chan_waiter* w) { detail::finish_parked_waiter(w); }
 
   detail::chan_core core_;
   T* buf_;

@@ -15,7 +15,8 @@ std::string runtime_impl::deadlock_report() {
   registry_.for_each([&](task_header* t) {
     ++total;
     std::string kind = to_string(t->wait_);
-    std::string name = t->wait_name_ ? t->wait_name_ : "";
+    auto* site = t->wait_ != wait_kind::none ? t->wait_site_ : nullptr;
+    std::string name = site ? site->name_ : "";
     if (t->is_root_) root_wait = name.empty() ? kind : kind + " '" + name + "'";
     ++by_object[{kind, name}];
   });

@@ -57,24 +57,24 @@ void schedule(task_header* t) noexcept {
   t->rt_->make_runnable(t, runtime_impl::placement::lifo);
 }
 
-task_header* prepare_wait(std::coroutine_handle<> h, wait_kind kind, const char* name) noexcept {
+task_header* prepare_wait(std::coroutine_handle<> h, wait_kind kind,
+                          const wait_site* site) noexcept {
   auto* t = current_task();
   // From here the task may sit in a wait list that only a dying frame reaches: shutdown and
   // the deadlock report must be able to find it.
   if (!t->registered_) [[unlikely]]
     t->rt_->register_chain(t);
-  stamp_wait(t, h, kind, name);
+  stamp_wait(t, h, kind, site);
   return t;
 }
 
 void stamp_wait(task_header* t, std::coroutine_handle<> h, wait_kind kind,
-                const char* name) noexcept {
+                const wait_site* site) noexcept {
   // Every awaiter that suspends is only reachable from a task's own await chain.
   t->resume_ = h;
   t->wait_ = kind;
-  t->wait_name_ = name;
-  account_span(t);
-  t->wait_since_ = current_worker()->run_mark();
+  t->wait_site_ = site;
+  current_worker()->note_wait(t);
 }
 
 namespace {

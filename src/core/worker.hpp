@@ -132,6 +132,29 @@ class worker {
     return d;
   }
   std::uint64_t run_mark() const noexcept { return run_mark_; }
+  // A wait on the named object s ended after d ticks blocked: into this worker's tally for
+  // its id (no atomic read-modify-write), or onto the site itself if it has none.
+  void count_site_wait(const wait_site* s, std::uint64_t d) noexcept {
+    if (s->id_ != 0) [[likely]] {
+      sites_.add(s->id_, d);
+    } else {
+      s->record_untallied(d);
+    }
+  }
+  // The running task t is about to suspend (stamp_wait): stamps when its wait began. A timed
+  // run also charges its span the run so far (account_span), out of line: the common case, an
+  // untimed run, is a test and a store, and keeps no register live across a call. Waits are
+  // stamped inside the channels' critical sections (park_waiter_locked), just before the lock's
+  // release, so every store there is paid for while the lock is held.
+  void note_wait(task_header* t) noexcept {
+    if constexpr (k_counters_on) {
+      if (timed_) [[unlikely]] {
+        note_timed_wait(t);
+        return;
+      }
+    }
+    t->wait_since_ = run_mark_;
+  }
   void record_span(std::uint64_t span) noexcept { counters_.max_span_ticks.max(span); }
 
   int index() const noexcept { return index_; }
@@ -185,6 +208,7 @@ class worker {
   inline void end_run() noexcept;
   [[gnu::noinline]] void begin_timed_run(task_header* t, class_counters& cls) noexcept;
   [[gnu::noinline]] void end_timed_run() noexcept;
+  [[gnu::noinline]] void note_timed_wait(task_header* t) noexcept;
   // Tracing. The wake-up arrow of mark_woken.
   [[gnu::noinline]] void trace_wake(task_header* t) noexcept;
   // While sampling: counts an untimed run of class `key` into the current stretch (inline for
@@ -247,8 +271,10 @@ class worker {
   std::uint32_t run_woken_by_ = 0;     // the trace flow that woke its task
   std::uint32_t tick_ = 0;
   // Sampled timing (run_task). Owner only.
-  bool sampling_ = false;                 // runs are short: only 2 a sample period are timed
-  bool timed_ = true;                     // the current run reads the clock
+  bool sampling_ = false;  // runs are short: only 2 a sample period are timed
+  // The current run reads the clock: set by begin_timed_run, cleared by end_timed_run, so an
+  // untimed run (the common one while sampling) stores nothing here. False between runs.
+  bool timed_ = false;
   bool picked_ = false;                   // the current timed run is one of the sampler's picks
   bool after_search_ = false;             // the next run follows a search or park: not a pick
   std::uint32_t untimed_left_ = 0;        // runs before the next timed one, while sampling

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "core/clock.hpp"
-#include "core/worker.hpp"
 
 namespace weft::detail {
 
@@ -56,20 +55,9 @@ wait_site::~wait_site() {
   t.waits += waits_.load(std::memory_order_relaxed);
 }
 
-void wait_site::record_wait(std::uint64_t since) noexcept {
-  // Called as the task resumes: its worker read the clock when this run started, a few
-  // instructions ago, so reuse that reading (a clock read costs ~10 ns on some VMs, and a
-  // ping-pong waits twice per round trip).
-  if (name_.empty()) return;  // counted by kind only (worker and class counters)
-  auto* w = current_worker();
-  auto now = w ? w->run_mark() : ticks();
-  auto d = now > since ? now - since : 0;
-  if (w && id_ != 0) {
-    w->sites().add(id_, d);
-    return;
-  }
+void wait_site::record_untallied(std::uint64_t ticks) const noexcept {
   // relaxed: statistics; the registry reads them under its lock at snapshot time.
-  blocked_ticks_.fetch_add(d, std::memory_order_relaxed);
+  blocked_ticks_.fetch_add(ticks, std::memory_order_relaxed);
   waits_.fetch_add(1, std::memory_order_relaxed);
 }
 

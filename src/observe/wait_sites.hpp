@@ -1,10 +1,12 @@
 // Totals of blocked time per named object, for the metrics export.
 //
 // A named site gets a small id when it is built, one per (kind, name) pair: two channels both
-// named "jobs" share it, as they share a line in the report. A task resuming from a wait adds
-// its blocked time to its worker's tally for that id: plain single-writer counters, where two
-// fetch_adds on the site itself cost ~12 ns a wait on the local VM (a ping-pong round trip
-// waits twice). Ids beyond the tally's capacity fall back to the site's own atomics.
+// named "jobs" share it, as they share a line in the report. When a task that waited runs
+// again, its worker adds the wait's blocked time to its own tally for that id
+// (worker::begin_run, from the stamps the per-kind blocked time uses): plain single-writer
+// counters, where two fetch_adds on the site itself cost ~12 ns a wait on the local VM (a
+// ping-pong round trip waits twice). Ids beyond the tally's capacity fall back to the site's
+// own atomics.
 #pragma once
 
 #include <array>

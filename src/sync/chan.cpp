@@ -40,6 +40,8 @@ chan_waiter* chan_core::drain_locked(wait_result recv_result, wait_result send_r
   auto take = [&](waiter_queue& q, wait_result r) {
     while (auto* w = q.pop_claimed()) {
       w->result_ = r;
+      // The object is going: its waiters must not count their waits on its site.
+      if (r == wait_result::destroyed && w->t_) w->t_->wait_site_ = nullptr;
       w->wnext_ = nullptr;
       *tail = w;
       tail = &w->wnext_;
@@ -59,7 +61,7 @@ void chan_core::wake_all(chan_waiter* list) noexcept {
 }
 
 bool park_waiter_locked(chan_waiter* w, spin_lock& lock, waiter_queue& q, std::coroutine_handle<> h,
-                        task_header* t, wait_kind kind, const char* name, void* slot) {
+                        task_header* t, wait_kind kind, const wait_site* site, void* slot) {
   if (t->cancel_ && t->cancel_->is_cancelled()) {
     lock.unlock();
     w->result_ = wait_result::cancelled;
@@ -69,7 +71,7 @@ bool park_waiter_locked(chan_waiter* w, spin_lock& lock, waiter_queue& q, std::c
   w->fn_ = nullptr;
   w->linked_ = false;
   w->sel_ = nullptr;
-  w->t_ = prepare_wait(h, kind, name);
+  w->t_ = prepare_wait(h, kind, site);
   w->slot_ = slot;
   w->lock_ = &lock;
   w->queue_ = &q;
@@ -82,6 +84,10 @@ bool park_waiter_locked(chan_waiter* w, spin_lock& lock, waiter_queue& q, std::c
     if (!add_callback(cs, w)) cancel_parked_waiter(w);
   }
   if (commit_suspend(w->phase_)) return true;
+  // Completed before the task could suspend: a wait of no length, which the run loop will not
+  // see (it counts a wait when the task runs again), so counted here. Not when the object was
+  // destroyed meanwhile (chan_core::drain_locked and sync_core's destructor clear the site).
+  if (auto* s = t->wait_site_) current_worker()->count_site_wait(s, 0);
   abandon_wait(t);
   return false;
 }
@@ -99,9 +105,8 @@ void cancel_parked_waiter(cancel_callback* cb) noexcept {
   wake_waiter(w);
 }
 
-void finish_parked_waiter(chan_waiter* w, wait_site& site) noexcept {
+void finish_parked_waiter(chan_waiter* w) noexcept {
   if (w->fn_ && w->t_->cancel_) remove_callback(w->t_->cancel_, w);
-  if (w->result_ != wait_result::destroyed) site.record_wait(w->t_->wait_since_);
 }
 
 namespace {

@@ -12,6 +12,7 @@ sync_core::~sync_core() {
   chan_waiter** tail = &list;
   while (auto* w = q_.pop_claimed()) {
     w->result_ = wait_result::destroyed;
+    if (w->t_) w->t_->wait_site_ = nullptr;  // the site is going with this object
     w->wnext_ = nullptr;
     *tail = w;
     tail = &w->wnext_;
@@ -22,11 +23,11 @@ sync_core::~sync_core() {
 
 bool sync_core::park_locked(chan_waiter* w, std::coroutine_handle<> h, wait_kind kind) {
   auto* t = require_task(site_.kind_);
-  return park_waiter_locked(w, lock_, q_, h, t, kind, site_.c_name(), nullptr);
+  return park_waiter_locked(w, lock_, q_, h, t, kind, site_.if_named(), nullptr);
 }
 
 void sync_core::finish(chan_waiter* w, const char* what) {
-  if (w->t_) finish_parked_waiter(w, site_);
+  if (w->t_) finish_parked_waiter(w);
   if (w->result_ == wait_result::destroyed) {  // `this` is gone: touch nothing of it
     throw usage_error(std::string("weft: a sync object was destroyed while a task waited in ") +
                       what);

@@ -143,6 +143,27 @@ TEST(Semaphore, TryAcquire) {
   EXPECT_TRUE(s.try_acquire());
 }
 
+// A named object destroyed under a waiting task wakes it with a usage_error. Its wait is not
+// counted: the count is taken when the task next runs, from the object's site, which is gone
+// by then (under ASan, counting it anyway is a use after free).
+TEST(Semaphore, DestroyedUnderAWaiterWakesItWithAnError) {
+  std::string error;
+  weft::run({.procs = 1}, [&]() -> weft::task<> {
+    auto s = std::make_unique<weft::semaphore>(0, "doomed-sem");
+    auto h = weft::spawn([&, raw = s.get()]() -> weft::task<> {
+      try {
+        co_await raw->acquire();
+      } catch (const weft::usage_error& e) {
+        error = e.what();
+      }
+    });
+    co_await weft::sleep_for(2ms);
+    s.reset();
+    co_await h;
+  });
+  EXPECT_NE(error.find("destroyed while a task waited"), std::string::npos) << error;
+}
+
 TEST(Sync, BlockedTimeIsRecordedAgainstTheNamedObject) {
   // One worker, so the child surely waits for the whole sleep: it runs (and blocks on the lock)
   // as soon as the root suspends. With two, a second worker slow to start (TSan) could take the

@@ -163,12 +163,12 @@ struct waiter_queue {
 // phase. True if the task must suspend; false if it was completed meanwhile (or was already
 // cancelled: then result_ is `cancelled`).
 bool park_waiter_locked(chan_waiter* w, spin_lock& lock, waiter_queue& q, std::coroutine_handle<> h,
-                        task_header* t, wait_kind kind, const char* name, void* slot);
+                        task_header* t, wait_kind kind, const wait_site* site, void* slot);
 // The cancel callback of a parked waiter: unlinks it if still queued and wakes it cancelled.
 void cancel_parked_waiter(cancel_callback* cb) noexcept;
-// On resumption: unregisters from cancellation and records the blocked time against `site`
-// (not when the object was destroyed under the waiter: then it must not be touched).
-void finish_parked_waiter(chan_waiter* w, struct wait_site& site) noexcept;
+// On resumption: unregisters from cancellation. (The blocked time was counted when the task's
+// run began: worker::begin_run.)
+void finish_parked_waiter(chan_waiter* w) noexcept;
 
 // Wakes the task of a completed waiter. For a select, the task may still be registering its
 // other cases: then it finds k_woken_early and does not suspend.

@@ -17,6 +17,7 @@ namespace weft::detail {
 
 class runtime_impl;
 struct cancel_source;
+struct wait_site;
 
 // What a suspended task waits on; the deadlock report and blocked-time accounting use it.
 enum class wait_kind : std::uint8_t {
@@ -40,8 +41,10 @@ struct task_header {
   std::coroutine_handle<> resume_{};  // where the scheduler resumes this task
   task_header* next_ = nullptr;       // intrusive link for the injector and wait lists
   runtime_impl* rt_ = nullptr;
-  cancel_source* cancel_ = nullptr;   // owned reference; null: this task cannot be cancelled
-  const char* wait_name_ = nullptr;   // the object waited on, for the deadlock report
+  cancel_source* cancel_ = nullptr;  // owned reference; null: this task cannot be cancelled
+  // The named object waited on (null: none, or unnamed), for its blocked-time tally and the
+  // deadlock report. Read only while wait_ is set; not cleared when the wait ends.
+  const wait_site* wait_site_ = nullptr;
   std::uint64_t wait_since_ = 0;      // ticks: when the current wait began
   std::uint64_t runnable_since_ = 0;  // ticks: when it was last made runnable
   // Span (critical path) of the computation up to this task's last accounting point, in
@@ -84,11 +87,12 @@ inline void abandon_wait(task_header* t) noexcept {
   t->wait_ = wait_kind::none;
 }
 
-// Records that the current task is about to suspend on `kind` (named `name`), and where to
-// resume it. Returns the task.
-task_header* prepare_wait(std::coroutine_handle<> h, wait_kind kind, const char* name) noexcept;
+// Records that the current task is about to suspend on `kind` (on the named object `site`, or
+// null), and where to resume it. Returns the task.
+task_header* prepare_wait(std::coroutine_handle<> h, wait_kind kind,
+                          const wait_site* site) noexcept;
 // prepare_wait() without the registration: for a join that may run its child in place.
 void stamp_wait(task_header* t, std::coroutine_handle<> h, wait_kind kind,
-                const char* name) noexcept;
+                const wait_site* site) noexcept;
 
 }  // namespace weft::detail

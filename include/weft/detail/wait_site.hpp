@@ -18,17 +18,22 @@ struct wait_site {
   wait_site& operator=(const wait_site&) = delete;
 
   const char* c_name() const noexcept { return name_.empty() ? nullptr : name_.c_str(); }
-  // Called by a task resuming from a wait that began at `since` (ticks).
-  void record_wait(std::uint64_t since) noexcept;
+  // What a wait on this object records (task_header::wait_site_): the site if it is named,
+  // else null (an unnamed object's waits count by kind and class only).
+  const wait_site* if_named() const noexcept { return name_.empty() ? nullptr : this; }
+  // A wait of `ticks` on this named site that no worker's tally holds: its id is 0 (more
+  // names than the tallies have slots). Counted on the site's own atomics.
+  void record_untallied(std::uint64_t ticks) const noexcept;
 
   const char* kind_;
   std::string name_;
   // The (kind, name) pair's id in the workers' tallies (observe/wait_sites.hpp); 0 when
   // unnamed (an unnamed site's waits only count by kind) or beyond the tallies' capacity.
   std::uint32_t id_ = 0;
-  // Waits recorded off a worker, or with id 0 and a name (many distinct names).
-  std::atomic<std::uint64_t> blocked_ticks_{0};
-  std::atomic<std::uint64_t> waits_{0};
+  // Waits with id 0 and a name (many distinct names). Mutable: a waiting task holds the site
+  // const (task_header::wait_site_), and counting its wait is no change to the object.
+  mutable std::atomic<std::uint64_t> blocked_ticks_{0};
+  mutable std::atomic<std::uint64_t> waits_{0};
   wait_site* prev_ = nullptr;  // registry links; guarded by the registry's lock
   wait_site* next_ = nullptr;
 };
