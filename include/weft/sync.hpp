@@ -26,7 +26,8 @@ struct sync_core {
 
   // Lock held: parks w (unlocks). True: suspend.
   bool park_locked(chan_waiter* w, std::coroutine_handle<> h, wait_kind kind);
-  // On resumption: unregisters, records blocked time, throws for cancelled/destroyed waits.
+  // On resumption: unregisters from cancellation, throws for cancelled/destroyed waits. (The
+  // wait was counted when the task's run began: worker::begin_run.)
   void finish(chan_waiter* w, const char* what);
 
   spin_lock lock_;

@@ -641,7 +641,10 @@ task_header* worker::steal_from(worker& victim) noexcept {
   if (waiting(victim.lifo_) ||
       std::any_of(std::begin(victim.held_), std::end(victim.held_), waiting)) {
     auto started = victim.run_started_.load(std::memory_order_relaxed);
-    if (started != 0 && ticks() - started > lifo_steal_ticks_) {
+    // now > started: a stamp taken from a reused reading (run_mark_ | 1, begin_run) may be a
+    // tick ahead of this reading; unsigned, the difference would wrap to "stuck for ages".
+    auto now = ticks();
+    if (started != 0 && now > started && now - started > lifo_steal_ticks_) {
       for (auto& h : victim.held_) {
         if (auto* t = h.exchange(nullptr, std::memory_order_acq_rel)) {
           counters_.steals_won.add(1);

@@ -87,7 +87,9 @@ bool park_waiter_locked(chan_waiter* w, spin_lock& lock, waiter_queue& q, std::c
   // Completed before the task could suspend: a wait of no length, which the run loop will not
   // see (it counts a wait when the task runs again), so counted here. Not when the object was
   // destroyed meanwhile (chan_core::drain_locked and sync_core's destructor clear the site).
-  if (auto* s = t->wait_site_) current_worker()->count_site_wait(s, 0);
+  if constexpr (k_counters_on) {
+    if (auto* s = t->wait_site_) current_worker()->count_site_wait(s, 0);
+  }
   abandon_wait(t);
   return false;
 }
