@@ -131,7 +131,6 @@ class worker {
     end_hint_ = now;
     return d;
   }
-  std::uint64_t run_mark() const noexcept { return run_mark_; }
   // A wait on the named object s ended after d ticks blocked: into this worker's tally for
   // its id (no atomic read-modify-write), or onto the site itself if it has none.
   void count_site_wait(const wait_site* s, std::uint64_t d) noexcept {
@@ -143,9 +142,8 @@ class worker {
   }
   // The running task t is about to suspend (stamp_wait): stamps when its wait began. A timed
   // run also charges its span the run so far (account_span), out of line: the common case, an
-  // untimed run, is a test and a store, and keeps no register live across a call. Waits are
-  // stamped inside the channels' critical sections (park_waiter_locked), just before the lock's
-  // release, so every store there is paid for while the lock is held.
+  // untimed run, is a test and a store, and keeps no register live across a call. Channel
+  // waits are stamped with the channel's lock held (park_waiter_locked).
   void note_wait(task_header* t) noexcept {
     if constexpr (k_counters_on) {
       if (timed_) [[unlikely]] {

@@ -39,9 +39,11 @@ chan_waiter* chan_core::drain_locked(wait_result recv_result, wait_result send_r
   chan_waiter** tail = &list;
   auto take = [&](waiter_queue& q, wait_result r) {
     while (auto* w = q.pop_claimed()) {
-      w->result_ = r;
-      // The object is going: its waiters must not count their waits on its site.
-      if (r == wait_result::destroyed && w->t_) w->t_->wait_site_ = nullptr;
+      if (r == wait_result::destroyed) {
+        orphan_waiter(w);
+      } else {
+        w->result_ = r;
+      }
       w->wnext_ = nullptr;
       *tail = w;
       tail = &w->wnext_;
@@ -86,7 +88,7 @@ bool park_waiter_locked(chan_waiter* w, spin_lock& lock, waiter_queue& q, std::c
   if (commit_suspend(w->phase_)) return true;
   // Completed before the task could suspend: a wait of no length, which the run loop will not
   // see (it counts a wait when the task runs again), so counted here. Not when the object was
-  // destroyed meanwhile (chan_core::drain_locked and sync_core's destructor clear the site).
+  // destroyed meanwhile (orphan_waiter cleared the site).
   if constexpr (k_counters_on) {
     if (auto* s = t->wait_site_) current_worker()->count_site_wait(s, 0);
   }

@@ -11,8 +11,7 @@ sync_core::~sync_core() {
   chan_waiter* list = nullptr;
   chan_waiter** tail = &list;
   while (auto* w = q_.pop_claimed()) {
-    w->result_ = wait_result::destroyed;
-    if (w->t_) w->t_->wait_site_ = nullptr;  // the site is going with this object
+    orphan_waiter(w);
     w->wnext_ = nullptr;
     *tail = w;
     tail = &w->wnext_;

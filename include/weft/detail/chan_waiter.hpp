@@ -164,6 +164,13 @@ struct waiter_queue {
 // cancelled: then result_ is `cancelled`).
 bool park_waiter_locked(chan_waiter* w, spin_lock& lock, waiter_queue& q, std::coroutine_handle<> h,
                         task_header* t, wait_kind kind, const wait_site* site, void* slot);
+// With the object's lock held, as the object is destroyed: sets a popped waiter's result to
+// `destroyed`, and clears its task's wait_site_ (the site goes with the object, so the run loop
+// must not count the wait on it). Before the wake-up, which publishes both.
+inline void orphan_waiter(chan_waiter* w) noexcept {
+  w->result_ = wait_result::destroyed;
+  if (w->t_) w->t_->wait_site_ = nullptr;
+}
 // The cancel callback of a parked waiter: unlinks it if still queued and wakes it cancelled.
 void cancel_parked_waiter(cancel_callback* cb) noexcept;
 // On resumption: unregisters from cancellation. (The blocked time was counted when the task's

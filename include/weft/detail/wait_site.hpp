@@ -17,7 +17,6 @@ struct wait_site {
   wait_site(const wait_site&) = delete;
   wait_site& operator=(const wait_site&) = delete;
 
-  const char* c_name() const noexcept { return name_.empty() ? nullptr : name_.c_str(); }
   // What a wait on this object records (task_header::wait_site_): the site if it is named,
   // else null (an unnamed object's waits count by kind and class only).
   const wait_site* if_named() const noexcept { return name_.empty() ? nullptr : this; }
