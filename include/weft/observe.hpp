@@ -39,8 +39,10 @@ struct worker_stats {
   std::uint64_t overflows = 0;         // local queue overflows moved to the injector
   std::uint64_t long_runs = 0;         // task runs that held the worker past the threshold
   std::uint64_t max_run_ns = 0;        // the longest single task run
-  std::uint64_t tasks_spawned = 0;
-  std::uint64_t max_span_ns = 0;  // the longest span of a task that ended on this worker
+  std::uint64_t tasks_spawned = 0;     // tasks whose first run was here (each counted once)
+  // The longest span of a path that ended on this worker (a task nobody joins: a joined
+  // task's span goes on in its joiner's).
+  std::uint64_t max_span_ns = 0;
   // Time tasks spent blocked, by cause ("join", "timer", "channel_recv", ...).
   std::map<std::string, std::uint64_t> blocked_ns;
 

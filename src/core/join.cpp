@@ -1,5 +1,6 @@
 // How a task's end reaches whoever waits for it: the join protocol of spawned.hpp, group
 // children, detached failures and the root.
+#include <algorithm>
 #include <cstddef>
 
 #include "core/group_state.hpp"
@@ -55,12 +56,15 @@ std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept {
                        offsetof(task_header, site_));
   }
   auto* rt = s->rt_;
-  if (auto* w = current_worker()) {
-    s->span_ += w->take_run_ticks();  // account_span(s)
-    w->record_span(s->span_);
-  }
+  auto* w = current_worker();
+  if (w) s->span_ += w->take_run_ticks();  // account_span(s)
   rt->unregister_task(s);
+  // The longest span is recorded where a path ends (worker::record_span): at a task that
+  // nobody joins. A joined task's path goes on in its joiner (join_span, or a group's
+  // waiter), which records it in turn; join_release() records one whose handle is dropped
+  // unawaited. One comparison fewer per fork-join task.
   if (s->is_root_) {
+    if (w) w->record_span(s->span_);
     // release: pairs with the acquire in run(); the result is published.
     s->join_.store(k_done, std::memory_order_release);
     rt->root_done();
@@ -74,7 +78,7 @@ std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept {
     destroy_root(s);
     // Drops the child's count and reference: gathered on the worker (see worker::child_done)
     // unless it failed, when the group must learn at once (its other children are cancelled).
-    if (auto* w = current_worker(); w && !error) {
+    if (w && !error) {
       w->child_done(g, span);
     } else {
       group_child_done(g, std::move(error), span);
@@ -98,6 +102,7 @@ std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept {
     return next_in_place();  // the handle will take the result and destroy the frame
   }
   if (prev == k_detached) {
+    if (w) w->record_span(s->span_);
     // Nobody can observe the exception: it fails the run, as in Go (a cancellation is the
     // expected end of a cancelled task, not a failure).
     if (s->error_ && !is_cancellation(s->error_)) rt->fail(s->error_);
@@ -108,7 +113,7 @@ std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept {
   auto* joiner = reinterpret_cast<task_header*>(prev & ~k_joiner_firm);
   // The joiner would run next from the LIFO slot anyway: switch to it in place, saving the
   // queue round trip. Stamped runnable as make_runnable() would (blocked time ends now).
-  if (auto* w = current_worker(); w && w->may_switch()) {
+  if (w && w->may_switch()) {
     w->mark_woken(joiner);  // as make_runnable() would: blocked time ends now
     return w->switch_to(joiner);
   }
@@ -209,6 +214,7 @@ void join_release(spawn_base* s) noexcept {
   if (auto* rt = current_runtime(); rt && rt->shutting_down() && rt->is_dying(s)) return;
   auto prev = s->join_.exchange(k_detached, std::memory_order_acq_rel);
   if (prev == k_done) {
+    if (auto* w = current_worker()) w->record_span(s->span_);  // a path nobody goes on with
     // It ended and nobody took its result: an exception in it would be lost, so it fails the
     // run, as an unjoined go task's would.
     if (s->error_ && !is_cancellation(s->error_) && !s->rt_->shutting_down()) {
@@ -224,8 +230,10 @@ void join_finish(spawn_base* s) noexcept {
 }
 
 void join_span(spawn_base* s) noexcept {
-  auto* t = current_task();
-  if (t && s->span_ > t->span_) t->span_ = s->span_;
+  // Which of the two paths is longer is a coin toss in a fork-join tree: as a conditional
+  // store it was a branch that cachegrind's branch simulation had mispredicted on about half
+  // of fib's joins (bench/README.md). std::max and an unconditional store compile to a cmov.
+  if (auto* t = current_task()) t->span_ = std::max(t->span_, s->span_);
 }
 
 }  // namespace weft::detail

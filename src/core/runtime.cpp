@@ -74,7 +74,6 @@ void runtime_impl::register_task(task_header* t) noexcept {
   if (w && &w->rt() == this) {
     if (tracer_) [[unlikely]]
       w->trace_alive_add(1);
-    if constexpr (k_counters_on) w->classes().at(t->site_).spawned.add(1);
     return;
   }
   // From outside the workers (run()'s thread, a blocking-pool thread): the shared external

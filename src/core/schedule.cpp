@@ -42,6 +42,8 @@ const char* to_string(wait_kind k) noexcept {
       return "semaphore";
     case wait_kind::wait_group:
       return "wait_group";
+    case wait_kind::fresh:
+      return "not_started";
     case wait_kind::count_:
       break;
   }

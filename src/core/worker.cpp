@@ -32,7 +32,13 @@ constexpr int k_search_rounds = 4;
 constexpr std::uint8_t k_task_budget = 128;
 // Sampled timing (run_task): while the mean timed run is under k_sample_below_ns, time 2 runs
 // in every sample period (core/sampling.hpp); not before k_sample_warmup runs have been timed.
+// WEFT_SAMPLE_BELOW_NS overrides it for instruction counts under callgrind, where every run is
+// tens of times slower and would otherwise never be sampled (bench/README.md).
+#ifdef WEFT_SAMPLE_BELOW_NS
+constexpr std::uint64_t k_sample_below_ns = WEFT_SAMPLE_BELOW_NS;
+#else
 constexpr std::uint64_t k_sample_below_ns = 2'000;
+#endif
 constexpr std::uint32_t k_sample_warmup = 16;
 // A victim deque holding more than k_flat_fork tasks is a flat fork; a thief then takes up to
 // k_steal_batch more in one visit.
@@ -233,21 +239,20 @@ void worker::trace_sample(std::uint64_t now) noexcept {
 // from the end of that timed run to `now` is their run time plus one pick (queue operations) per
 // run, each costing about mean_gap_. A stretch much longer than its runs' expected length means
 // one of them ran long: sampling stops (every run is timed again) and a long run is counted.
-void worker::settle_untimed(std::uint64_t now) noexcept {
+void worker::settle_untimed(std::uint64_t now, std::uint32_t untimed) noexcept {
   auto& c = counters_;
-  auto picks = static_cast<std::uint64_t>(untimed_since_) + 1;
+  auto picks = static_cast<std::uint64_t>(untimed) + 1;
   auto stretch = last_reading_ != 0 && now > last_reading_ ? now - last_reading_ : 0;
   auto sched = picks * mean_gap_;
   auto run = stretch > sched ? stretch - sched : 0;
   c.run_ticks.add(run);
-  if (run > 8 * untimed_since_ * mean_run_ + sample_below_ticks_) {
+  if (run > 8 * untimed * mean_run_ + sample_below_ticks_) {
     sampling_ = false;
-    untimed_left_ = 0;
-    timed_in_period_ = 0;
+    stop_countdown();
     if (run > long_run_ticks_) c.long_runs.add(1);
     c.max_run_ticks.max(run);
   }
-  untimed_since_ = 0;
+  untimed_from_ = untimed_left_;  // settled: none since
 }
 
 void worker::note_run_length(std::uint64_t d) noexcept {
@@ -255,10 +260,7 @@ void worker::note_run_length(std::uint64_t d) noexcept {
   mean_run_ = timed_seen_ == 0 ? d : mean_run_ - mean_run_ / 8 + d / 8;
   if (timed_seen_ < k_sample_warmup) ++timed_seen_;
   sampling_ = timed_seen_ >= k_sample_warmup && mean_run_ < sample_below_ticks_;
-  if (!sampling_) {
-    untimed_left_ = 0;
-    timed_in_period_ = 0;
-  }
+  if (!sampling_) stop_countdown();
 }
 
 // Timing every run costs two or three clock readings, ~30 ns where a reading costs 10 ns, which
@@ -369,19 +371,25 @@ inline void worker::begin_run(task_header* t) noexcept {
   }
   auto site = t->site_;
   auto& cls = classes_.at(site);
-  if (t->wait_ != wait_kind::none) {
-    // From the stamps taken when the wait began and when the task was woken: no clock read.
-    // A named object's tally is counted here too, with the same span, where the header is at
-    // hand: counted in the awaiter after the task resumed, it took a call, a TLS load and
-    // another look at the clock stamp per wait (the ping-pong at procs 1 went from 98.8 to
-    // 95.9 ns a round trip, docs/PERFORMANCE.md).
-    auto k = static_cast<std::size_t>(t->wait_);
-    auto d = t->runnable_since_ > t->wait_since_ ? t->runnable_since_ - t->wait_since_ : 0;
-    // Often zero: a sampling worker stamps both ends of a wait that it both began and woke
-    // with the same (last) reading. Adding nothing costs a load and a store; the test, well
-    // predicted either way, costs less (ping-pong at procs 1: 2% of a round trip).
-    if (d != 0) cls.blocked_ticks[k].add(d);
-    if (auto* s = t->wait_site_) count_site_wait(s, d);
+  if (auto w = t->wait_; w != wait_kind::none) {
+    if (w == wait_kind::fresh) {
+      // Its first run: a task of its class (task_header.hpp, wait_kind::fresh).
+      cls.spawned.add(1);
+    } else {
+      // From the stamps taken when the wait began and when the task was woken: no clock
+      // read. A named object's tally is counted here too, with the same span, where the
+      // header is at hand: counted in the awaiter after the task resumed, it took a call, a
+      // TLS load and another look at the clock stamp per wait (the ping-pong at procs 1 went
+      // from 98.8 to 95.9 ns a round trip, docs/PERFORMANCE.md).
+      auto k = static_cast<std::size_t>(w);
+      // As a max, not a test: a cmov rather than a branch mispredicted at each stretch's end.
+      auto d = std::max(t->runnable_since_, t->wait_since_) - t->wait_since_;
+      // Often zero: a sampling worker stamps both ends of a wait that it both began and woke
+      // with the same (last) reading. Adding nothing costs a load and a store; the test, well
+      // predicted either way, costs less (ping-pong at procs 1: 2% of a round trip).
+      if (d != 0) cls.blocked_ticks[k].add(d);
+      if (auto* s = t->wait_site_) count_site_wait(s, d);
+    }
     t->wait_ = wait_kind::none;
   }
   // Counted per class only: the worker's totals are its classes' sums (runtime_impl::stats).
@@ -390,8 +398,7 @@ inline void worker::begin_run(task_header* t) noexcept {
   // reset after a search or park, so the first run after one is timed: a stretch starts at a
   // reading.
   if (untimed_left_ != 0) {
-    --untimed_left_;
-    ++untimed_since_;
+    --untimed_left_;  // untimed_since() grows by one
     if (tracer_) [[unlikely]] {
       // Coalesced into its class's slice: an arrow to this run has no slice to end on.
       t->trace_flow_ = 0;
@@ -412,6 +419,7 @@ inline void worker::begin_run(task_header* t) noexcept {
 
 void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
   auto& c = counters_;
+  auto untimed = untimed_since();  // before the countdown below restarts it
   timed_ = true;
   // For end_timed_run. The class's counters stay put (slots are never reused), so the pointer
   // may be held across the run; the task itself may not be (it may be gone when the run ends).
@@ -426,14 +434,15 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
   } else if (sampling_ && ++timed_in_period_ == 2) {
     timed_in_period_ = 0;
     untimed_left_ = sample_period_for(timed_cost_ticks_, mean_run_) - 2;
+    untimed_from_ = untimed_left_ + untimed;
   }
   // A fresh reading, not the previous run's end: the queue operations in between are the
   // scheduler's time, which the doctor's too-fine rule weighs against run time.
   auto start = ticks();
-  if (untimed_since_ > 0) {
+  if (untimed > 0) {
     if (tracer_) [[unlikely]]
       stretch_close(last_reading_, start);
-    settle_untimed(start);
+    settle_untimed(start, untimed);
   } else if (last_reading_ != 0 && start > last_reading_) {
     auto gap = start - last_reading_;
     mean_gap_ = mean_gap_ == 0 ? gap : mean_gap_ - mean_gap_ / 8 + gap / 8;
@@ -554,14 +563,14 @@ task_header* worker::next_local() noexcept {
       // The streak limit is fairness to the tasks queued here: with none waiting, ending it
       // would only hand the pair to a thief and turn every later hand-off into a cross-core
       // one (a ping-pong split over two workers costs twice one kept on one).
-      if (++lifo_streak_ <= k_max_lifo_runs || (queue_.empty() && forks_.empty())) {
-        counters_.lifo_runs.add(1);
-        return t;
-      }
-      push_ready(t);  // the streak is over: back of the line
+      // Counted when the streak ends (end_lifo_streak): a hand-off pair runs from this slot
+      // every time, and a count per pick cost the ping-pong a load and a store a run.
+      if (++lifo_streak_ <= k_max_lifo_runs || (queue_.empty() && forks_.empty())) return t;
+      --lifo_streak_;  // refused: not run from the slot
+      push_ready(t);   // the streak is over: back of the line
     }
   }
-  lifo_streak_ = 0;
+  end_lifo_streak();
   if (auto* t = alone_ ? forks_.pop_alone() : forks_.pop()) {
     // A fork's children run one after another: fetch the next one's class line (what
     // begin_run reads first) while this one runs.
@@ -772,15 +781,14 @@ void worker::run() {
       // Leaving the run-after-run path: settle the untimed runs now, so the stretch does not
       // take in the search or the park.
       if constexpr (k_counters_on) {
-        if (untimed_since_ > 0) {
+        if (auto untimed = untimed_since(); untimed > 0) {
           auto now = ticks();
           if (tracer_) [[unlikely]]
             stretch_close(last_reading_, now);
-          settle_untimed(now);
+          settle_untimed(now, untimed);
         }
         last_reading_ = 0;
-        untimed_left_ = 0;  // a stretch starts at a reading: the next run is timed
-        timed_in_period_ = 0;
+        stop_countdown();  // a stretch starts at a reading: the next run is timed
         after_search_ = true;
       }
       t = search();
@@ -797,7 +805,8 @@ void worker::run() {
     searching_ = false;
     rt_.idle_state().stop_searching();
   }
-  if (tracer_ && untimed_since_ > 0) stretch_close(last_reading_, ticks());
+  end_lifo_streak();
+  if (tracer_ && untimed_since() > 0) stretch_close(last_reading_, ticks());
   end_ticks_.store(ticks(), std::memory_order_relaxed);
   tl_worker = nullptr;
 }

@@ -92,7 +92,7 @@ class worker {
       done_group_ = g;
     }
     ++done_count_;
-    if (span > done_span_) done_span_ = span;
+    done_span_ = std::max(done_span_, span);  // branchless: see join_span
   }
   void flush_children_done() noexcept;
   // Ends the current run's bookkeeping, begins next's, and returns where to resume next (for
@@ -192,6 +192,12 @@ class worker {
  private:
   friend class runtime_impl;
   task_header* next_local() noexcept;
+  void end_lifo_streak() noexcept {
+    if (lifo_streak_ != 0) {
+      counters_.lifo_runs.add(lifo_streak_);
+      lifo_streak_ = 0;
+    }
+  }
   bool oldest_fork_starved() noexcept;
   task_header* pop_injector() noexcept;
   task_header* search();
@@ -239,7 +245,18 @@ class worker {
   void poll_timers() noexcept;
   void found_work_while_searching();
   void trace_sample(std::uint64_t now) noexcept;
-  void settle_untimed(std::uint64_t now) noexcept;
+  // `untimed`: untimed_since(), read before the caller changed the countdown.
+  void settle_untimed(std::uint64_t now, std::uint32_t untimed) noexcept;
+  // Untimed runs since last_reading_: counted by the countdown alone (untimed_from_ is where
+  // it stood at the last reading), so an untimed run decrements one word instead of also
+  // incrementing a second.
+  std::uint32_t untimed_since() const noexcept { return untimed_from_ - untimed_left_; }
+  // Sampling stops (or pauses until the next reading): the next run is timed.
+  void stop_countdown() noexcept {
+    untimed_left_ = 0;
+    untimed_from_ = 0;
+    timed_in_period_ = 0;
+  }
   void note_run_length(std::uint64_t d) noexcept;
 
   runtime_impl& rt_;
@@ -277,13 +294,15 @@ class worker {
   bool after_search_ = false;             // the next run follows a search or park: not a pick
   std::uint32_t untimed_left_ = 0;        // runs before the next timed one, while sampling
   std::uint32_t timed_in_period_ = 0;     // timed runs so far in this sampling period (0 or 1)
-  std::uint32_t untimed_since_ = 0;       // untimed runs since last_reading_
+  std::uint32_t untimed_from_ = 0;        // untimed_left_ at last_reading_ (untimed_since())
   std::uint64_t last_reading_ = 0;        // the end of the last timed run; 0 after a search or park
   std::uint64_t mean_run_ = 0;            // moving average of timed run lengths (ticks)
   std::uint64_t mean_gap_ = 0;            // moving average of the gap between back-to-back runs
   std::uint64_t sample_below_ticks_ = 0;  // sample while mean_run_ is under this
   std::uint64_t timed_cost_ticks_ = 0;    // what a timed run's clock readings cost (ticks)
   std::uint32_t timed_seen_ = 0;          // timed runs so far (no sampling before a few are seen)
+  // LIFO runs in a row, counted into lifo_runs when the streak ends (a pick from elsewhere, a
+  // refusal, the worker's stop): a snapshot taken during a streak does not see it yet.
   std::uint32_t lifo_streak_ = 0;
   // The oldest fork as last seen by a fairness look (oldest_fork_starved). Owner only.
   std::int64_t fork_top_ = 0;          // its index in forks_

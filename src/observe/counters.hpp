@@ -56,7 +56,7 @@ struct alignas(64) worker_counters {
   counter overflows;
   counter long_runs;
   counter max_run_ticks;
-  counter max_span_ticks;  // the longest span of any task that ended here
+  counter max_span_ticks;  // the longest span of a path that ended here (join.cpp)
 };
 
 }  // namespace weft::detail

@@ -35,9 +35,9 @@ inline std::source_location class_site(const void* key) noexcept {
 
 struct class_counters {
   std::atomic<const void*> key{nullptr};  // null: free (or, for the overflow slot, "other")
-  counter spawned;                        // tasks started from this site
-  counter runs;                           // resumptions
-  counter timed_runs;                     // resumptions timed (run_ticks and latency are theirs)
+  counter spawned;  // tasks started from this site, counted at their first run (wait_kind::fresh)
+  counter runs;     // resumptions
+  counter timed_runs;  // resumptions timed (run_ticks and latency are theirs)
   counter run_ticks;
   counter sched_latency_ticks;
   // Of the timed runs, those the sampler did not pick (core/sampling.hpp, sampled_estimate):

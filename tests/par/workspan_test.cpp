@@ -78,4 +78,25 @@ TEST(WorkSpan, TaskGroupJoinsTakeTheLongestChild) {
   EXPECT_LT(p, 8.0);
 }
 
+weft::task<> burn_then_done(weft::wait_group& wg) {
+  burn(std::chrono::microseconds(20'000));
+  wg.done();
+  co_return;
+}
+
+// A path nobody continues still counts: a child whose handle is dropped unawaited ends its
+// path itself (it is recorded where it ends, or where the handle is dropped if that is later),
+// while the root's own path is a few microseconds of running.
+TEST(WorkSpan, AnUnjoinedChildsPathCountsTowardTheSpan) {
+  weft::run({.procs = 2}, []() -> weft::task<> {
+    weft::wait_group wg;
+    wg.add(1);
+    {
+      auto h = weft::spawn(burn_then_done(wg));
+      co_await wg.wait();
+    }  // dropped unawaited: the child may or may not have ended by now
+  });
+  EXPECT_GE(weft::metrics::snapshot().span_ns(), 15'000'000u);
+}
+
 }  // namespace

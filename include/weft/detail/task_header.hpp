@@ -33,6 +33,11 @@ enum class wait_kind : std::uint8_t {
   mutex,
   semaphore,
   wait_group,
+  // Not a wait: a task that has not run yet. Its first run counts it in its class's `tasks`
+  // (worker::begin_run), in the branch that already looks at wait_ for blocked time: counted at
+  // the spawn instead, it cost every spawn a class lookup (about a point of fib(30)'s on/off
+  // at procs 2 in bench/ab).
+  fresh,
   count_
 };
 const char* to_string(wait_kind k) noexcept;
@@ -58,7 +63,7 @@ struct task_header {
   // The task's header sits at the start of a callable's root promise (call_root_promise),
   // rather than in front of a task<T> frame (spawned.hpp): where its result is.
   bool in_call_root_ = false;
-  wait_kind wait_ = wait_kind::none;
+  wait_kind wait_ = wait_kind::fresh;
   bool is_root_ = false;
   bool cancel_borrowed_ = false;  // cancel_ is a group's, which outlives the task: not counted
   // Holds a slot in the live-task registry (slot_, shard_). A task spawned on a worker takes
