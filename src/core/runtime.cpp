@@ -280,6 +280,12 @@ void runtime_impl::shutdown() {
     if (!t->registered_) tasks.push_back(t);
   }
   dying_.insert(tasks.begin(), tasks.end());
+  // A task destroyed here ends its path here (a server loop, a failed run's root): its span
+  // holds what it ran and joined so far. The workers have stopped, so the first worker's
+  // counters take it.
+  std::uint64_t longest = 0;
+  for (auto* t : tasks) longest = std::max(longest, t->span_);
+  workers_.front()->record_span(longest);
   for (auto* t : tasks) {
     auto* s = static_cast<spawn_base*>(t);
     if (s->is_root_) root_destroyed_ = true;

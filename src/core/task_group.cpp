@@ -5,6 +5,10 @@ namespace weft::detail {
 
 namespace {
 void destroy(group_state* g) noexcept {
+  // The children's longest path goes on in a waiter's (await_resume), but a group may end
+  // unwaited (its owner failed, or dropped it): then the path ends here. A max, so a group
+  // that was waited on records nothing new (worker::record_span).
+  if (auto* w = current_worker()) w->record_span(g->max_span_.load(std::memory_order_relaxed));
   release(g->cancel_);
   delete g;
 }

@@ -546,6 +546,7 @@ task_header* worker::next_local() noexcept {
   // run_next_ holds one task only.
   ++tick_;
   if (tick_ % k_fairness_interval == 0) {
+    count_lifo_streak();
     // Timers first (due ones go to the back of queue_): when something is always queued here,
     // polling them last meant never, and a sleeper on a busy worker slept until it ran dry.
     poll_timers();

@@ -194,9 +194,17 @@ class worker {
   task_header* next_local() noexcept;
   void end_lifo_streak() noexcept {
     if (lifo_streak_ != 0) {
-      counters_.lifo_runs.add(lifo_streak_);
+      count_lifo_streak();
       lifo_streak_ = 0;
+      lifo_counted_ = 0;
     }
+  }
+  // The streak's runs not yet in lifo_runs. Also called at every fairness look, so a streak
+  // that never ends (a ping-pong with nothing else queued) is counted 61 picks late at most,
+  // and the difference is right across the streak length's wrap at 2^32.
+  void count_lifo_streak() noexcept {
+    counters_.lifo_runs.add(lifo_streak_ - lifo_counted_);
+    lifo_counted_ = lifo_streak_;
   }
   bool oldest_fork_starved() noexcept;
   task_header* pop_injector() noexcept;
@@ -302,8 +310,9 @@ class worker {
   std::uint64_t timed_cost_ticks_ = 0;    // what a timed run's clock readings cost (ticks)
   std::uint32_t timed_seen_ = 0;          // timed runs so far (no sampling before a few are seen)
   // LIFO runs in a row, counted into lifo_runs when the streak ends (a pick from elsewhere, a
-  // refusal, the worker's stop): a snapshot taken during a streak does not see it yet.
+  // refusal, the worker's stop) or at a fairness look (count_lifo_streak), whichever is first.
   std::uint32_t lifo_streak_ = 0;
+  std::uint32_t lifo_counted_ = 0;  // of those, already counted
   // The oldest fork as last seen by a fairness look (oldest_fork_starved). Owner only.
   std::int64_t fork_top_ = 0;          // its index in forks_
   std::uint64_t fork_top_since_ = 0;   // ticks: since when it has been the oldest; 0: none

@@ -99,4 +99,36 @@ TEST(WorkSpan, AnUnjoinedChildsPathCountsTowardTheSpan) {
   EXPECT_GE(weft::metrics::snapshot().span_ns(), 15'000'000u);
 }
 
+// A group nobody waits for ends its children's paths where it is destroyed; a task still
+// alive at shutdown ends its path there. Either way the span holds them.
+TEST(WorkSpan, AnUnwaitedGroupsChildrenCountTowardTheSpan) {
+  weft::run({.procs = 2}, []() -> weft::task<> {
+    weft::wait_group wg;
+    wg.add(1);
+    {
+      weft::task_group g;
+      g.spawn(burn_then_done(wg));
+      co_await wg.wait();
+    }  // destroyed unwaited (the child may still be finishing: it is then cancelled)
+  });
+  EXPECT_GE(weft::metrics::snapshot().span_ns(), 15'000'000u);
+}
+
+weft::task<> burn_then_wait_for_ever(weft::wait_group& wg) {
+  burn(std::chrono::microseconds(20'000));
+  wg.done();
+  weft::chan<int> never(0);
+  (void)co_await never.recv();  // nobody sends: still waiting when the root ends
+}
+
+TEST(WorkSpan, ATaskAliveAtShutdownEndsItsPathThere) {
+  weft::run({.procs = 1}, []() -> weft::task<> {
+    weft::wait_group wg;
+    wg.add(1);
+    weft::go(burn_then_wait_for_ever(wg));
+    co_await wg.wait();
+  });
+  EXPECT_GE(weft::metrics::snapshot().span_ns(), 15'000'000u);
+}
+
 }  // namespace
