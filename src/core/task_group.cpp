@@ -7,7 +7,8 @@ namespace {
 void destroy(group_state* g) noexcept {
   // The children's longest path goes on in a waiter's (await_resume), but a group may end
   // unwaited (its owner failed, or dropped it): then the path ends here. A max, so a group
-  // that was waited on records nothing new (worker::record_span).
+  // that was waited on records nothing new (worker::record_span). relaxed: the last
+  // reference's acq_rel drop (release) ordered every child's raise of it before this.
   if (auto* w = current_worker()) w->record_span(g->max_span_.load(std::memory_order_relaxed));
   release(g->cancel_);
   delete g;

@@ -419,7 +419,7 @@ inline void worker::begin_run(task_header* t) noexcept {
 
 void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
   auto& c = counters_;
-  auto untimed = untimed_since();  // before the countdown below restarts it
+  auto untimed = untimed_since();  // before the countdown below may restart it
   timed_ = true;
   // For end_timed_run. The class's counters stay put (slots are never reused), so the pointer
   // may be held across the run; the task itself may not be (it may be gone when the run ends).
@@ -434,7 +434,7 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
   } else if (sampling_ && ++timed_in_period_ == 2) {
     timed_in_period_ = 0;
     untimed_left_ = sample_period_for(timed_cost_ticks_, mean_run_) - 2;
-    untimed_from_ = untimed_left_ + untimed;
+    untimed_from_ = untimed_left_;  // restarted at the reading below: none since it
   }
   // A fresh reading, not the previous run's end: the queue operations in between are the
   // scheduler's time, which the doctor's too-fine rule weighs against run time.
