@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <coroutine>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <weft/weft.hpp>
@@ -150,3 +151,37 @@ TEST(Task, UnstartedTaskIsDestroyedWithoutRunning) {
 }
 
 }  // namespace
+
+// A root header is built default-initialized (spawned.hpp, task_access::make_root), in room that
+// held an earlier frame: every field must have its initializer. Built here in room filled with
+// garbage, every field must read its documented starting value; a field added without an
+// initializer would read the garbage.
+TEST(SpawnBase, DefaultInitializationSetsEveryField) {
+  using weft::detail::spawn_base;
+  alignas(spawn_base) unsigned char room[sizeof(spawn_base)];
+  std::memset(room, 0xA5, sizeof room);
+  auto* s = ::new (room) spawn_base;
+  EXPECT_FALSE(s->resume_);
+  EXPECT_EQ(s->next_, nullptr);
+  EXPECT_EQ(s->rt_, nullptr);
+  EXPECT_EQ(s->cancel_, nullptr);
+  EXPECT_EQ(s->wait_site_, nullptr);
+  EXPECT_EQ(s->wait_since_, 0u);
+  EXPECT_EQ(s->runnable_since_, 0u);
+  EXPECT_EQ(s->span_, 0u);
+  EXPECT_EQ(s->site_.line(), 0u);
+  EXPECT_EQ(s->slot_, 0u);
+  EXPECT_EQ(s->shard_, 0u);
+  EXPECT_EQ(s->budget_, 0u);
+  EXPECT_FALSE(s->in_call_root_);
+  EXPECT_EQ(s->wait_, weft::detail::wait_kind::fresh);
+  EXPECT_FALSE(s->is_root_);
+  EXPECT_FALSE(s->cancel_borrowed_);
+  EXPECT_FALSE(s->registered_);
+  EXPECT_EQ(s->trace_flow_, 0u);
+  EXPECT_EQ(s->join_.load(), weft::detail::k_running);
+  EXPECT_EQ(s->group_, nullptr);
+  EXPECT_FALSE(s->error_);
+  EXPECT_FALSE(s->frame_);
+  s->~spawn_base();
+}
