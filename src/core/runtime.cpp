@@ -305,6 +305,11 @@ std::uint64_t estimate_ns(std::uint64_t total, std::uint64_t exact, std::uint64_
   return ticks_to_ns(
       static_cast<std::uint64_t>(sampled_estimate(total, exact, runs, timed, exact_runs)));
 }
+// Latency: the runs whose wait was long were counted, not sampled (worker::count_long_wait);
+// the sampled picks stand for the others.
+std::uint64_t short_waits(std::uint64_t runs, std::uint64_t long_waits) noexcept {
+  return runs > long_waits ? runs - long_waits : 0;
+}
 }  // namespace
 
 void runtime_impl::fill_class_stats(metrics::runtime_stats& s) const {
@@ -319,8 +324,9 @@ void runtime_impl::fill_class_stats(metrics::runtime_stats& s) const {
       m.runs += runs;
       auto exact_runs = c.exact_runs.get();
       m.run_ns += estimate_ns(c.run_ticks.get(), c.exact_run_ticks.get(), runs, timed, exact_runs);
-      m.sched_latency_ns += estimate_ns(c.sched_latency_ticks.get(), c.exact_latency_ticks.get(),
-                                        runs, timed, exact_runs);
+      m.sched_latency_ns +=
+          estimate_ns(c.sched_latency_ticks.get(), c.exact_latency_ticks.get(),
+                      short_waits(runs, c.long_waits.get()), c.latency_runs.get(), exact_runs);
       for (std::size_t k = 1; k < c.blocked_ticks.size(); ++k) {
         if (auto v = c.blocked_ticks[k].get()) {
           m.blocked_ns[to_string(static_cast<wait_kind>(k))] += ticks_to_ns(v);
@@ -373,7 +379,8 @@ metrics::runtime_stats runtime_impl::stats() const {
     // run_ticks needs no scaling: untimed stretches are settled into it (settle_untimed).
     auto timed = c.timed_runs.get();
     ws.sched_latency_ns = estimate_ns(c.sched_latency_ticks.get(), c.exact_latency_ticks.get(),
-                                      ws.tasks_run, timed, c.exact_runs.get());
+                                      short_waits(ws.tasks_run, c.long_waits.get()),
+                                      c.latency_runs.get(), c.exact_runs.get());
     ws.timed_runs = timed;
     ws.steals_tried = c.steals_tried.get();
     ws.steals_won = c.steals_won.get();

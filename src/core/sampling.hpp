@@ -47,4 +47,23 @@ constexpr double sampled_estimate(std::uint64_t total, std::uint64_t exact, std:
                                           static_cast<double>(picks);
 }
 
+// The scheduling latency of a task whose timed run starts at the reading `now`, stamped runnable
+// at `stamp`. Between readings a sampling worker stamps the tasks it wakes from its estimated
+// clock (worker::begin_run): from the stretch's first reading `from`, a mean run and gap per
+// untimed run, up to `est_now` where the estimate puts this run's start. The estimate drifts
+// from the clock by a few percent over a stretch of hundreds of runs, as much as the latency
+// itself; so a stamp on it is read as a position in the stretch, and mapped onto the real
+// stretch [from, now] in proportion. A stamp outside the estimated stretch is a reading
+// (taken before it, or on another worker) and is used as it is. `from` 0: no stretch, no
+// estimate.
+constexpr std::uint64_t stretch_latency(std::uint64_t stamp, std::uint64_t now, std::uint64_t from,
+                                        std::uint64_t est_now) {
+  if (from != 0 && stamp >= from && stamp <= est_now && est_now > from && now > from) {
+    return static_cast<std::uint64_t>(static_cast<double>(est_now - stamp) *
+                                      static_cast<double>(now - from) /
+                                      static_cast<double>(est_now - from));
+  }
+  return now > stamp ? now - stamp : 0;
+}
+
 }  // namespace weft::detail

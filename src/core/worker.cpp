@@ -40,6 +40,10 @@ constexpr std::uint64_t k_sample_below_ns = WEFT_SAMPLE_BELOW_NS;
 constexpr std::uint64_t k_sample_below_ns = 2'000;
 #endif
 constexpr std::uint32_t k_sample_warmup = 16;
+// A sampling worker counts every wait longer than this many runs' worth (worker::
+// count_long_wait); the shorter ones it samples. Under a tenth of the shortest period: a
+// ping-pong's waits (a run or two) are all sampled, a fork-join tree's oldest forks all counted.
+constexpr std::uint64_t k_long_wait_runs = 16;
 // A victim deque holding more than k_flat_fork tasks is a flat fork; a thief then takes up to
 // k_steal_batch more in one visit.
 constexpr std::int64_t k_flat_fork = 64;
@@ -59,8 +63,8 @@ worker::worker(runtime_impl& rt, int index)
       lifo_steal_ticks_(ns_to_ticks(k_lifo_steal_after_ns)) {
   sample_below_ticks_ = ns_to_ticks(k_sample_below_ns);
   fork_wait_ticks_ = ns_to_ticks(k_fork_wait_ns);
-  // A timed run reads the clock about three times (start, end, a spawn's span) and does some
-  // bookkeeping: four readings' worth.
+  // A timed run reads the clock about three times (start, end, a spawn's span; one more after a
+  // stretch, begin_timed_run) and does some bookkeeping: four readings' worth.
   timed_cost_ticks_ = ns_to_ticks(static_cast<std::uint64_t>(4 * weft::metrics::clock_read_ns()));
 }
 
@@ -251,6 +255,12 @@ void worker::settle_untimed(std::uint64_t now, std::uint32_t untimed) noexcept {
     stop_countdown();
     if (run > long_run_ticks_) c.long_runs.add(1);
     c.max_run_ticks.max(run);
+  } else if (stretch != 0) {
+    // The estimated clock's step (begin_run), from the stretch just read: the timed runs' own
+    // mean is longer than an untimed run by their clock readings (18% on a ping-pong, whose
+    // blocked time the estimated clock then overstated as much).
+    run_step_ = run / untimed + mean_gap_;
+    long_wait_ticks_ = k_long_wait_runs * run_step_;
   }
   untimed_from_ = untimed_left_;  // settled: none since
 }
@@ -384,10 +394,10 @@ inline void worker::begin_run(task_header* t) noexcept {
       auto k = static_cast<std::size_t>(w);
       // As a max, not a test: a cmov rather than a branch mispredicted at each stretch's end.
       auto d = std::max(t->runnable_since_, t->wait_since_) - t->wait_since_;
-      // Often zero: a sampling worker stamps both ends of a wait that it both began and woke
-      // with the same (last) reading. Adding nothing costs a load and a store; the test, well
-      // predicted either way, costs less (ping-pong at procs 1: 2% of a round trip).
-      if (d != 0) cls.blocked_ticks[k].add(d);
+      // No test for zero: since a sampling worker's stamps follow its estimated clock
+      // (run_mark_), a wait it both began and ended is rarely of no length. (With the stale
+      // stamps before, it nearly always was, and the test saved a load and a store.)
+      cls.blocked_ticks[k].add(d);
       if (auto* s = t->wait_site_) count_site_wait(s, d);
     }
     t->wait_ = wait_kind::none;
@@ -408,9 +418,26 @@ inline void worker::begin_run(task_header* t) noexcept {
     // suspension or spawn instead, it cost every account_span() a test of whether it had been
     // (span accounting was 4% of fib(30) before).
     t->span_ += mean_run_;
-    // The last reading: thieves may see this run as older than it is, by one stretch at most.
-    // run_mark_ | 1: non-zero (running) even before the first reading, for a test and a move
-    // less than picking 1 when it is zero; a tick off is nothing to a hint.
+    // The clock is not read, so it is estimated: run_mark_ stands at about the end of the
+    // previous run, and moves on by a mean run and a mean gap, to about the end of this one,
+    // where a task typically wakes another and waits itself. The tasks it stamps (mark_woken,
+    // note_wait) then read as runnable or waiting from about when they were, not from the
+    // stretch's first reading: stamped with that, the task that started the next stretch read
+    // as runnable for the whole stretch, and a ping-pong's scheduling latency summed to 400
+    // times its wall time. The next timed run puts run_mark_ back on a reading. An estimate
+    // ahead of the clock is harmless: a stamp past a later reading reads as no wait
+    // (begin_timed_run, mark_woken's max) and thieves compare with care (steal_from).
+    auto mark = run_mark_;
+    // A task that waited long is not left to the sampler: its latency, on the estimated
+    // clock, counts as it is (count_long_wait). Signed: a stamp from another worker's clock
+    // may be ahead of this estimate.
+    if (static_cast<std::int64_t>(mark - t->runnable_since_) >
+        static_cast<std::int64_t>(long_wait_ticks_)) [[unlikely]]
+      count_long_wait(cls, mark - t->runnable_since_);
+    run_mark_ = mark + run_step_;
+    // Thieves see the estimate too. run_mark_ | 1: non-zero (running) even before the first
+    // reading, for a test and a move less than picking 1 when it is zero; a tick off is
+    // nothing to a hint.
     run_started_.store(run_mark_ | 1, std::memory_order_relaxed);
     return;
   }
@@ -429,11 +456,31 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
   // (sampled_estimate). Otherwise, while sampling, this is the first or the second timed run of
   // a period, the sampler's picks: the second starts the untimed rest of the period.
   picked_ = sampling_ && !after_search_;
+  // The second pick's task was most likely woken by the first, a timed run, whose reading
+  // stamped it from that run's start: its latency would take in the first run's clock
+  // readings and bookkeeping, three times the length of an untimed run (half a ping-pong's
+  // time read as latency). So it is not sampled: latency rests on the first picks (stamped
+  // from the estimated clock, begin_run) and the exact runs, counted in latency_runs.
+  bool second_pick = false;
   if (after_search_) {
     after_search_ = false;
   } else if (sampling_ && ++timed_in_period_ == 2) {
+    second_pick = true;
     timed_in_period_ = 0;
-    untimed_left_ = sample_period_for(timed_cost_ticks_, mean_run_) - 2;
+    // The period is jittered by up to an eighth either way, its mean unchanged: a fixed
+    // period aliases with a program's own rhythm. A ping-pong alternates two tasks, and with an
+    // even period every first pick fell on the same one of them: the other's latency was never
+    // sampled and read as none. High bits: the generator's low bits cycle short.
+    auto period = sample_period_for(timed_cost_ticks_, mean_run_);
+    rng_ = rng_ * 1664525u + 1013904223u;
+    auto jitter = (rng_ >> 16) & (period / 4 - 1);  // period / 4: a power of two, 8 or more
+    untimed_left_ = period - 2 - period / 8 + jitter;
+    // Until a stretch has been read (settle_untimed), the estimated clock steps by the timed
+    // runs' mean.
+    if (run_step_ == 0) {
+      run_step_ = mean_run_ + mean_gap_;
+      long_wait_ticks_ = k_long_wait_runs * run_step_;
+    }
     untimed_from_ = untimed_left_;  // restarted at the reading below: none since it
   }
   // A fresh reading, not the previous run's end: the queue operations in between are the
@@ -447,13 +494,24 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
     auto gap = start - last_reading_;
     mean_gap_ = mean_gap_ == 0 ? gap : mean_gap_ - mean_gap_ / 8 + gap / 8;
   }
-  if (start > t->runnable_since_) {
-    auto latency = start - t->runnable_since_;
-    c.sched_latency_ticks.add(latency);
-    cls.sched_latency_ticks.add(latency);
-    if (!picked_) {
-      c.exact_latency_ticks.add(latency);
-      cls.exact_latency_ticks.add(latency);
+  // run_mark_ is still the estimated clock (at the end of the stretch's last run), if a stretch
+  // of untimed runs ends here.
+  auto latency = stretch_latency(t->runnable_since_, start, untimed > 0 ? last_reading_ : 0,
+                                 run_mark_ + mean_gap_);
+  if (picked_ && latency > long_wait_ticks_) {
+    // Not a sample: a long wait counts as it is, on every run (count_long_wait), the picks
+    // included, the second too.
+    count_long_wait(cls, latency);
+  } else if (!second_pick) {
+    c.latency_runs.add(1);
+    cls.latency_runs.add(1);
+    if (latency != 0) {
+      c.sched_latency_ticks.add(latency);
+      cls.sched_latency_ticks.add(latency);
+      if (!picked_) {
+        c.exact_latency_ticks.add(latency);
+        cls.exact_latency_ticks.add(latency);
+      }
     }
   }
   run_woken_by_ = 0;
@@ -461,10 +519,15 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
     run_woken_by_ = std::exchange(t->trace_flow_, 0);
     if (start >= trace_sample_at_) trace_sample(start);
   }
-  run_start_ = start;
-  run_mark_ = start;
+  // The run starts after this bookkeeping, which is the scheduler's: after a stretch (settling
+  // it, its latency) it is as long as an untimed run, and the first picks, scaled to stand for
+  // the whole stretch, would have put it in their class's run time (a quarter too much on a
+  // ping-pong). One more reading a period is cheap; the others start at `start`.
+  auto from = untimed > 0 ? ticks() : start;
+  run_start_ = from;
+  run_mark_ = from;
   end_hint_ = 0;
-  run_started_.store(start, std::memory_order_relaxed);
+  run_started_.store(from, std::memory_order_relaxed);
 }
 
 inline void worker::end_run() noexcept {
@@ -476,6 +539,23 @@ inline void worker::end_run() noexcept {
     return;
   }
   end_timed_run();
+}
+
+// Scheduling latency is sampled, like run time, but it is heavy-tailed in fork-join programs
+// (the oldest forks wait for whole subtrees): the few tasks that hold most of it were seldom
+// among the picks, and a sampled skynet read a half or three times the latency measured with
+// every run timed, from one run to the next. So the waits longer than k_long_wait_runs runs'
+// worth are taken out of the sample: every run with one counts it here, as exact (from the
+// estimated clock when untimed, within its drift), and the picks stand only for the short
+// waits (long_waits comes off the runs they stand for: runtime_impl::stats).
+void worker::count_long_wait(class_counters& cls, std::uint64_t latency) noexcept {
+  auto& c = counters_;
+  c.long_waits.add(1);
+  c.sched_latency_ticks.add(latency);
+  c.exact_latency_ticks.add(latency);
+  cls.long_waits.add(1);
+  cls.sched_latency_ticks.add(latency);
+  cls.exact_latency_ticks.add(latency);
 }
 
 void worker::note_timed_wait(task_header* t) noexcept {
@@ -502,6 +582,12 @@ void worker::end_timed_run() noexcept {
     c.exact_runs.add(1);
     cls.exact_runs.add(1);
     cls.exact_run_ticks.add(d);
+  } else if (auto cap = 8 * mean_run_ + sample_below_ticks_; d > cap) {
+    // A pick far longer than the runs it stands for (the bound settle_untimed puts on a
+    // stretch): a preemption, a page fault, a rare long run. Scaled, one such pick of 40 us
+    // doubled a ping-pong class's run time; beyond the bound it counts once, as measured (the
+    // class's estimate scales only the part of its picks' time that is not exact).
+    cls.exact_run_ticks.add(d - cap);
   }
   if (d > long_run_ticks_) {
     c.long_runs.add(1);

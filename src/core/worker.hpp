@@ -99,9 +99,9 @@ class worker {
   // symmetric transfer from an await_suspend). The caller counts as having asked may_switch().
   std::coroutine_handle<> switch_to(task_header* next) noexcept;
   // From inside a running task: stamps t, which that task has just woken, as runnable now
-  // (the waker's last clock reading, never before t's wait began, so blocked time stays
-  // exact), and draws the wake-up arrow when tracing (trace_wake). make_runnable() and the
-  // in-place switch to a joiner both wake this way, so it is inline.
+  // (run_mark_: the waker's last clock reading, or while sampling the clock as estimated
+  // since; never before t's wait began), and draws the wake-up arrow when tracing (trace_wake).
+  // make_runnable() and the in-place switch to a joiner both wake this way, so it is inline.
   void mark_woken(task_header* t) noexcept {
     t->runnable_since_ = std::max(run_mark_, t->wait_since_);
     // No arrow while sampling (trace_wake): tested here, so a traced fine-grained program does
@@ -217,6 +217,7 @@ class worker {
   // Inline, defined in worker.cpp (their only callers are there), down to the untimed run;
   // a timed run's work is out of line (see begin_run there).
   inline void begin_run(task_header* t) noexcept;
+  void count_long_wait(class_counters& cls, std::uint64_t latency) noexcept;
   inline void end_run() noexcept;
   [[gnu::noinline]] void begin_timed_run(task_header* t, class_counters& cls) noexcept;
   [[gnu::noinline]] void end_timed_run() noexcept;
@@ -285,7 +286,10 @@ class worker {
   std::atomic<std::uint64_t> run_started_{0};
   parker parker_;
   static std::uint64_t ticks_now() noexcept;
-  std::uint64_t run_mark_ = 0;  // owner only: start of the unaccounted part of the current run
+  // Owner only. In a timed run: a reading, the start of the run's unaccounted part
+  // (take_run_ticks). In an untimed one: the clock as estimated from the last reading and the
+  // runs since (begin_run). What the tasks this run wakes or parks are stamped with.
+  std::uint64_t run_mark_ = 0;
   std::uint64_t end_hint_ = 0;  // owner only: a reading taken at the task's last suspension point
   // The current run (begin_run .. end_run). Owner only.
   std::uint64_t run_start_ = 0;        // its first reading, if timed
@@ -308,7 +312,12 @@ class worker {
   std::uint64_t mean_gap_ = 0;            // moving average of the gap between back-to-back runs
   std::uint64_t sample_below_ticks_ = 0;  // sample while mean_run_ is under this
   std::uint64_t timed_cost_ticks_ = 0;    // what a timed run's clock readings cost (ticks)
-  std::uint32_t timed_seen_ = 0;          // timed runs so far (no sampling before a few are seen)
+  // An untimed run's step on the estimated clock. Here, not beside mean_gap_: there (shifting
+  // sample_below_ticks_ and timed_cost_ticks_ by a word) it made fib(30) 29% slower at procs 1,
+  // every time, for no reason found (docs/PERFORMANCE.md).
+  std::uint64_t run_step_ = 0;
+  std::uint64_t long_wait_ticks_ = 0;  // k_long_wait_runs steps: a wait counted, not sampled
+  std::uint32_t timed_seen_ = 0;       // timed runs so far (no sampling before a few are seen)
   // LIFO runs in a row, counted into lifo_runs when the streak ends (a pick from elsewhere, a
   // refusal, the worker's stop) or at a fairness look (count_lifo_streak), whichever is first.
   std::uint32_t lifo_streak_ = 0;

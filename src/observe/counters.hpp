@@ -44,7 +44,13 @@ struct alignas(64) worker_counters {
   counter run_ticks;
   counter sched_latency_ticks;
   counter exact_runs;           // timed runs the sampler did not pick (sampled_estimate)
-  counter exact_latency_ticks;  // their part of sched_latency_ticks
+  counter exact_latency_ticks;  // their part of sched_latency_ticks, and the long waits
+  // Timed runs whose latency was sampled: all but the sampler's second picks
+  // (worker::begin_timed_run). sched_latency_ticks is theirs.
+  counter latency_runs;
+  // Runs whose latency was too long to leave to the sampler, counted as it was
+  // (worker::count_long_wait): in sched_latency_ticks and exact_latency_ticks, not samples.
+  counter long_waits;
   counter steals_tried;
   counter steals_won;
   counter steals_retry;

@@ -37,11 +37,14 @@ struct class_counters {
   std::atomic<const void*> key{nullptr};  // null: free (or, for the overflow slot, "other")
   counter spawned;  // tasks started from this site, counted at their first run (wait_kind::fresh)
   counter runs;     // resumptions
-  counter timed_runs;  // resumptions timed (run_ticks and latency are theirs)
+  counter timed_runs;  // resumptions timed (run_ticks is theirs)
   counter run_ticks;
+  counter latency_runs;  // of those, the ones whose latency was sampled (as in worker_counters)
+  counter long_waits;    // runs whose latency was counted, not sampled (as in worker_counters)
   counter sched_latency_ticks;
   // Of the timed runs, those the sampler did not pick (core/sampling.hpp, sampled_estimate):
-  // counted as they are, not scaled.
+  // counted as they are, not scaled. exact_latency_ticks also holds the long waits
+  // (worker::count_long_wait).
   counter exact_runs;
   counter exact_run_ticks;
   counter exact_latency_ticks;

@@ -33,7 +33,7 @@ class site_tallies {
   static constexpr std::uint32_t k_slots = 256;  // ids 1..k_slots-1; 0 means "not tallied"
 
   void add(std::uint32_t id, std::uint64_t ticks) noexcept {
-    if (ticks != 0) slots_[id].ticks.add(ticks);  // often zero (worker::begin_run)
+    slots_[id].ticks.add(ticks);
     slots_[id].waits.add(1);
   }
   template <class F>

@@ -87,3 +87,31 @@ TEST(Sampling, ACounterReadBetweenItsTwoWritesDoesNotWrapAround) {
 }
 
 }  // namespace
+
+TEST(Sampling, AStampOnTheEstimatedClockIsMappedOntoTheStretch) {
+  using weft::detail::stretch_latency;
+  // A stretch read from tick 1,000 to 11,000. The estimated clock ran slow: it put the end of
+  // the stretch at 9,000, not 11,000. A task stamped by the stretch's last run (8,900 on the
+  // estimate, 100 before its end) waited about 125 real ticks, not the 2,100 that the raw
+  // difference from the reading says.
+  EXPECT_EQ(stretch_latency(8'900, 11'000, 1'000, 9'000), 125u);
+  // Stamped at the stretch's start, it waited the whole stretch, whatever the estimate.
+  EXPECT_EQ(stretch_latency(1'000, 11'000, 1'000, 9'000), 10'000u);
+  // Halfway on the estimate is halfway on the clock.
+  EXPECT_EQ(stretch_latency(5'000, 11'000, 1'000, 9'000), 5'000u);
+  // An estimate that ran fast maps back the same way.
+  EXPECT_EQ(stretch_latency(12'000, 11'000, 1'000, 13'000), 833u);
+}
+
+TEST(Sampling, AReadingIsUsedAsItIs) {
+  using weft::detail::stretch_latency;
+  // Stamped before the stretch began (a reading: the task waited through all of it).
+  EXPECT_EQ(stretch_latency(400, 11'000, 1'000, 9'000), 10'600u);
+  // Past the estimate but before the clock: a reading on another worker.
+  EXPECT_EQ(stretch_latency(10'000, 11'000, 1'000, 9'000), 1'000u);
+  // Past both the estimate and the reading: no wait.
+  EXPECT_EQ(stretch_latency(11'500, 11'000, 1'000, 11'200), 0u);
+  // No stretch (every run timed): the difference of two readings.
+  EXPECT_EQ(stretch_latency(4'000, 11'000, 0, 9'000), 7'000u);
+  EXPECT_EQ(stretch_latency(12'000, 11'000, 0, 9'000), 0u);
+}
