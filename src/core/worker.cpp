@@ -258,8 +258,12 @@ void worker::settle_untimed(std::uint64_t now, std::uint32_t untimed) noexcept {
   } else if (stretch != 0) {
     // The estimated clock's step (begin_run), from the stretch just read: the timed runs' own
     // mean is longer than an untimed run by their clock readings (18% on a ping-pong, whose
-    // blocked time the estimated clock then overstated as much).
-    run_step_ = run / untimed + mean_gap_;
+    // blocked time the estimated clock then overstated as much). But not above that mean: a
+    // stretch that took in a preemption (under the long-run bound above) would make the clock
+    // run several times too fast through the next stretch, and every wait in it read as long;
+    // with a busy neighbour on the other vCPU, a ping-pong task's blocked time read 2.4 times
+    // the wall time.
+    run_step_ = std::min(run / untimed + mean_gap_, mean_run_ + mean_gap_);
     long_wait_ticks_ = k_long_wait_runs * run_step_;
   }
   untimed_from_ = untimed_left_;  // settled: none since

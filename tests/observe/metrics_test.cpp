@@ -219,11 +219,12 @@ TEST(Metrics, ALongRunAmongSampledShortOnesIsCounted) {
 // Before: stamped with the last reading, up to a stretch of hundreds of runs old, the task
 // that started each stretch read as runnable for the whole stretch, and the latency summed to
 // 400 times the wall time; the blocked time all went to the other task; and with the sampling
-// period even, every sampled latency fell on the same task. Now (release build, local VM, 200
-// runs): a class's running + runnable + blocked is 1.04 to 1.20 times the wall time (the
+// period even, every sampled latency fell on the same task. Now (release build, local VM): a
+// class's running + runnable + blocked is 1.04 to 1.20 times the wall time in 200 runs (the
 // timed runs' own clock readings make the sampled run time read high), the summed latency
-// about half the wall time, a quarter to each task. The bounds below leave room for a noisy
-// machine.
+// about half the wall time, a quarter to each task. With the stress tests running on the
+// other vCPU, as under `ctest -j2`, the estimates stray further: up to 1.57 times the wall
+// time in 120 classes, the summed latency up to 0.87 of it. The bounds leave room for that.
 TEST(Metrics, SampledTimesOfAPingPongFitInItsWallTime) {
   static constexpr long k_trips = 200'000;
   weft::run({.procs = 1}, []() -> weft::task<> {
@@ -256,14 +257,14 @@ TEST(Metrics, SampledTimesOfAPingPongFitInItsWallTime) {
     EXPECT_LT(t.timed_runs, t.tasks_run / 4);
   }
   auto wall = static_cast<double>(t.wall_ns);
-  EXPECT_LE(static_cast<double>(t.sched_latency_ns), wall);
+  EXPECT_LE(static_cast<double>(t.sched_latency_ns), 1.5 * wall);
   ASSERT_EQ(s.classes.size(), 2u);
   double latency[2] = {};
   for (std::size_t i = 0; i < 2; ++i) {
     const auto& c = s.classes[i];
     auto life = static_cast<double>(c.run_ns + c.sched_latency_ns);
     for (const auto& [cause, ns] : c.blocked_ns) life += static_cast<double>(ns);
-    EXPECT_LE(life, 1.5 * wall) << c.site;
+    EXPECT_LE(life, 2.0 * wall) << c.site;
     latency[i] = static_cast<double>(c.sched_latency_ns);
   }
   EXPECT_GE(std::min(latency[0], latency[1]), 0.5 * std::max(latency[0], latency[1]));
