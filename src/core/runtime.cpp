@@ -139,8 +139,9 @@ void runtime_impl::make_runnable(task_header* t, placement how) noexcept {
   if (w && &w->rt() == this) {
     // Woken from inside a task: reuse the waker's last clock reading (its run's start, or its
     // latest spawn or suspension), which saves a read; scheduling latency is then overstated
-    // by at most the waker's run so far. Never earlier than the wait began, so blocked time
-    // stays exact. Woken from the worker loop (timers): read the clock.
+    // by at most the waker's run so far. Never earlier than the wait began. A sampling worker
+    // stamps from its estimated clock instead (worker::begin_run). Woken from the worker loop
+    // (timers): read the clock.
     if (current_task()) {
       w->mark_woken(t);
     } else {
@@ -305,10 +306,11 @@ std::uint64_t estimate_ns(std::uint64_t total, std::uint64_t exact, std::uint64_
   return ticks_to_ns(
       static_cast<std::uint64_t>(sampled_estimate(total, exact, runs, timed, exact_runs)));
 }
-// Latency: the runs whose wait was long were counted, not sampled (worker::count_long_wait);
-// the sampled picks stand for the others.
-std::uint64_t short_waits(std::uint64_t runs, std::uint64_t long_waits) noexcept {
-  return runs > long_waits ? runs - long_waits : 0;
+std::uint64_t latency_ns(const counter& total, const counter& exact, std::uint64_t runs,
+                         const counter& long_waits, const counter& latency_runs,
+                         const counter& exact_runs) noexcept {
+  return ticks_to_ns(static_cast<std::uint64_t>(latency_estimate(
+      total.get(), exact.get(), runs, long_waits.get(), latency_runs.get(), exact_runs.get())));
 }
 }  // namespace
 
@@ -324,9 +326,8 @@ void runtime_impl::fill_class_stats(metrics::runtime_stats& s) const {
       m.runs += runs;
       auto exact_runs = c.exact_runs.get();
       m.run_ns += estimate_ns(c.run_ticks.get(), c.exact_run_ticks.get(), runs, timed, exact_runs);
-      m.sched_latency_ns +=
-          estimate_ns(c.sched_latency_ticks.get(), c.exact_latency_ticks.get(),
-                      short_waits(runs, c.long_waits.get()), c.latency_runs.get(), exact_runs);
+      m.sched_latency_ns += latency_ns(c.sched_latency_ticks, c.exact_latency_ticks, runs,
+                                       c.long_waits, c.latency_runs, c.exact_runs);
       for (std::size_t k = 1; k < c.blocked_ticks.size(); ++k) {
         if (auto v = c.blocked_ticks[k].get()) {
           m.blocked_ns[to_string(static_cast<wait_kind>(k))] += ticks_to_ns(v);
@@ -378,9 +379,8 @@ metrics::runtime_stats runtime_impl::stats() const {
     ws.run_ns = ticks_to_ns(c.run_ticks.get());
     // run_ticks needs no scaling: untimed stretches are settled into it (settle_untimed).
     auto timed = c.timed_runs.get();
-    ws.sched_latency_ns = estimate_ns(c.sched_latency_ticks.get(), c.exact_latency_ticks.get(),
-                                      short_waits(ws.tasks_run, c.long_waits.get()),
-                                      c.latency_runs.get(), c.exact_runs.get());
+    ws.sched_latency_ns = latency_ns(c.sched_latency_ticks, c.exact_latency_ticks, ws.tasks_run,
+                                     c.long_waits, c.latency_runs, c.exact_runs);
     ws.timed_runs = timed;
     ws.steals_tried = c.steals_tried.get();
     ws.steals_won = c.steals_won.get();

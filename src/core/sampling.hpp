@@ -33,9 +33,10 @@ constexpr std::uint32_t sample_period_for(std::uint64_t timed_cost, std::uint64_
 // run while not sampling, and the first run after a search or park, which is not a random pick
 // (a stolen task is the oldest in its deque, so it has waited longest: scaled, at procs 2 one
 // fork-join benchmark's latency read 8,000 s in a half-second run). Their part is counted as
-// it is. `total`, `timed` are over all timed runs, `exact`, `exact_runs` over the unpicked
-// ones. The counters are read while workers write them, exact after total: a pair read
-// between the two writes may have exact ahead of total, hence the clamps.
+// it is. For run time, `total`, `timed` are over all timed runs, `exact`, `exact_runs` over the
+// unpicked ones; latency has its own inputs (latency_estimate). The counters are read while
+// workers write them, exact after total: a pair read between the two writes may have exact
+// ahead of total, hence the clamps.
 constexpr double sampled_estimate(std::uint64_t total, std::uint64_t exact, std::uint64_t runs,
                                   std::uint64_t timed, std::uint64_t exact_runs) {
   auto picked_part = total > exact ? total - exact : 0;
@@ -47,6 +48,18 @@ constexpr double sampled_estimate(std::uint64_t total, std::uint64_t exact, std:
                                           static_cast<double>(picks);
 }
 
+// Scheduling latency, estimated for all `runs`. The long waits (`long_waits` runs, timed or not:
+// worker::count_long_wait) are counted as they were, in both `total` and `exact`, and stand for
+// no others. The short ones are sampled: `latency_runs` counts the timed runs whose short
+// latency was taken (the exact runs and the picks that follow a stretch), and those picks stand
+// for every run that is neither exact nor a long wait.
+constexpr double latency_estimate(std::uint64_t total, std::uint64_t exact, std::uint64_t runs,
+                                  std::uint64_t long_waits, std::uint64_t latency_runs,
+                                  std::uint64_t exact_runs) {
+  return sampled_estimate(total, exact, runs > long_waits ? runs - long_waits : 0, latency_runs,
+                          exact_runs);
+}
+
 // The scheduling latency of a task whose timed run starts at the reading `now`, stamped runnable
 // at `stamp`. Between readings a sampling worker stamps the tasks it wakes from its estimated
 // clock (worker::begin_run): from the stretch's first reading `from`, a mean run and gap per
@@ -56,9 +69,14 @@ constexpr double sampled_estimate(std::uint64_t total, std::uint64_t exact, std:
 // stretch [from, now] in proportion. A stamp outside the estimated stretch is a reading
 // (taken before it, or on another worker) and is used as it is. `from` 0: no stretch, no
 // estimate.
+//
+// Not when the stretch took over twice what the estimate gave it: then something long happened
+// inside a run (a preemption, a long run that stops the sampling), not spread over the gaps, and
+// mapped in proportion every position would stretch with it; the estimated difference is used.
 constexpr std::uint64_t stretch_latency(std::uint64_t stamp, std::uint64_t now, std::uint64_t from,
                                         std::uint64_t est_now) {
   if (from != 0 && stamp >= from && stamp <= est_now && est_now > from && now > from) {
+    if (now - from > 2 * (est_now - from)) return est_now - stamp;
     return static_cast<std::uint64_t>(static_cast<double>(est_now - stamp) *
                                       static_cast<double>(now - from) /
                                       static_cast<double>(est_now - from));

@@ -283,10 +283,11 @@ void worker::note_run_length(std::uint64_t d) noexcept {
 // the gap between runs, the scheduler's share); the runs between are counted but not timed, and
 // their time is settled from the clock at the next timed run (settle_untimed). Go samples its
 // scheduling-latency metrics the same way (one goroutine transition in 8). What stays exact:
-// run counts, blocked time (from the stamps taken at wait and wake, at most one stretch
-// stale), the worker's time split (stretches are closed by real readings before any search or
-// park). What becomes an estimate: per-run latency and per-class run time (scaled from the timed
-// runs), the span of untimed runs (charged the mean run length). Tracing samples the same way:
+// run counts, the worker's time split (stretches are closed by real readings before any search
+// or park). What becomes an estimate: blocked time (from stamps taken on the estimated clock
+// between readings, begin_run), per-run latency (long waits counted, short ones sampled:
+// count_long_wait) and per-class run time (scaled from the timed runs), the span of untimed
+// runs (charged the mean run length). Tracing samples the same way:
 // a timed run is a slice of its own, the untimed runs between two timed ones are coalesced
 // into one slice per class (stretch_close), so tracing a fine-grained program costs it little
 // more than the counters do (bench/overhead).
@@ -460,18 +461,11 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
   // (sampled_estimate). Otherwise, while sampling, this is the first or the second timed run of
   // a period, the sampler's picks: the second starts the untimed rest of the period.
   picked_ = sampling_ && !after_search_;
-  // The second pick's task was most likely woken by the first, a timed run, whose reading
-  // stamped it from that run's start: its latency would take in the first run's clock
-  // readings and bookkeeping, three times the length of an untimed run (half a ping-pong's
-  // time read as latency). So it is not sampled: latency rests on the first picks (stamped
-  // from the estimated clock, begin_run) and the exact runs, counted in latency_runs.
-  bool second_pick = false;
   if (after_search_) {
     after_search_ = false;
   } else if (sampling_ && ++timed_in_period_ == 2) {
-    second_pick = true;
     timed_in_period_ = 0;
-    // The period is jittered by up to an eighth either way, its mean unchanged: a fixed
+    // The period is jittered by up to an eighth either way, its mean about the same: a fixed
     // period aliases with a program's own rhythm. A ping-pong alternates two tasks, and with an
     // even period every first pick fell on the same one of them: the other's latency was never
     // sampled and read as none. High bits: the generator's low bits cycle short.
@@ -480,9 +474,10 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
     auto jitter = (rng_ >> 16) & (period / 4 - 1);  // period / 4: a power of two, 8 or more
     untimed_left_ = period - 2 - period / 8 + jitter;
     // Until a stretch has been read (settle_untimed), the estimated clock steps by the timed
-    // runs' mean.
-    if (run_step_ == 0) {
-      run_step_ = mean_run_ + mean_gap_;
+    // runs' mean, and never by more: a step kept from an earlier phase of longer runs (sampling
+    // off in between) would run the clock many times too fast through the stretch.
+    if (auto cap = mean_run_ + mean_gap_; run_step_ == 0 || run_step_ > cap) {
+      run_step_ = cap;
       long_wait_ticks_ = k_long_wait_runs * run_step_;
     }
     untimed_from_ = untimed_left_;  // restarted at the reading below: none since it
@@ -504,9 +499,16 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
                                  run_mark_ + mean_gap_);
   if (picked_ && latency > long_wait_ticks_) {
     // Not a sample: a long wait counts as it is, on every run (count_long_wait), the picks
-    // included, the second too.
+    // included.
     count_long_wait(cls, latency);
-  } else if (!second_pick) {
+  } else if (!picked_ || untimed > 0) {
+    // A pick samples latency only after a stretch: one right after another timed run (the
+    // second of a period, or the first after the timed run that follows a search) most likely
+    // runs a task that run woke, stamped from its start, and its latency would take in that
+    // run's clock readings and bookkeeping, three times an untimed run's length (half a
+    // ping-pong's time read as latency). Latency rests on the picks after a stretch (stamped
+    // from the estimated clock, begin_run), the exact runs and the long waits; latency_runs
+    // counts the first two.
     c.latency_runs.add(1);
     cls.latency_runs.add(1);
     if (latency != 0) {
@@ -741,8 +743,9 @@ task_header* worker::steal_from(worker& victim) noexcept {
   if (waiting(victim.lifo_) ||
       std::any_of(std::begin(victim.held_), std::end(victim.held_), waiting)) {
     auto started = victim.run_started_.load(std::memory_order_relaxed);
-    // now > started: a stamp taken from a reused reading (run_mark_ | 1, begin_run) may be a
-    // tick ahead of this reading; unsigned, the difference would wrap to "stuck for ages".
+    // now > started: a stamp from the estimated clock (run_mark_ | 1, begin_run) may be ahead
+    // of this reading, by up to the estimate's drift over a stretch; unsigned, the difference
+    // would wrap to "stuck for ages".
     auto now = ticks();
     if (started != 0 && now > started && now - started > lifo_steal_ticks_) {
       for (auto& h : victim.held_) {

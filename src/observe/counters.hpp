@@ -45,8 +45,8 @@ struct alignas(64) worker_counters {
   counter sched_latency_ticks;
   counter exact_runs;           // timed runs the sampler did not pick (sampled_estimate)
   counter exact_latency_ticks;  // their part of sched_latency_ticks, and the long waits
-  // Timed runs whose latency was sampled: all but the sampler's second picks
-  // (worker::begin_timed_run). sched_latency_ticks is theirs.
+  // Timed runs whose short latency was taken: the exact runs and the picks that follow a
+  // stretch (worker::begin_timed_run; core/sampling.hpp, latency_estimate).
   counter latency_runs;
   // Runs whose latency was too long to leave to the sampler, counted as it was
   // (worker::count_long_wait): in sched_latency_ticks and exact_latency_ticks, not samples.

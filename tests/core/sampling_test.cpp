@@ -115,3 +115,29 @@ TEST(Sampling, AReadingIsUsedAsItIs) {
   EXPECT_EQ(stretch_latency(4'000, 11'000, 0, 9'000), 7'000u);
   EXPECT_EQ(stretch_latency(12'000, 11'000, 0, 9'000), 0u);
 }
+
+TEST(Sampling, AStretchFarLongerThanItsEstimateIsNotMapped) {
+  using weft::detail::stretch_latency;
+  // The estimate put the stretch at 10,000 ticks and it took 100,000: a preemption or a long run
+  // inside it. Mapped in proportion, a stamp 100 ticks before the estimated end would read as
+  // 1,000; the estimated difference is kept instead.
+  EXPECT_EQ(stretch_latency(10'900, 101'000, 1'000, 11'000), 100u);
+  // Twice the estimate is still mapped.
+  EXPECT_EQ(stretch_latency(10'900, 21'000, 1'000, 11'000), 200u);
+}
+
+TEST(Sampling, LongWaitsStandForNoOtherRuns) {
+  using weft::detail::latency_estimate;
+  // 1,000 runs: 400 long waits counted as they were (1,000 ticks each), 2 exact timed runs
+  // (30 ticks each), 10 picks after a stretch (5 ticks each). The picks stand for the 598 runs
+  // that are neither exact nor long.
+  const std::uint64_t exact = 400 * 1'000 + 2 * 30;
+  const std::uint64_t total = exact + 10 * 5;
+  EXPECT_DOUBLE_EQ(latency_estimate(total, exact, 1'000, 400, 12, 2), exact + 50.0 * 598 / 10);
+  // Left among the runs the picks stand for, the long waits would be counted twice over: once
+  // as they were, once more at the picks' mean.
+  EXPECT_GT(weft::detail::sampled_estimate(total, exact, 1'000, 12, 2),
+            latency_estimate(total, exact, 1'000, 400, 12, 2) + 1'000.0);
+  // No short samples: the long waits and the exact runs are the whole figure.
+  EXPECT_DOUBLE_EQ(latency_estimate(exact, exact, 1'000, 998, 2, 2), static_cast<double>(exact));
+}
