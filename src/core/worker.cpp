@@ -264,7 +264,6 @@ void worker::settle_untimed(std::uint64_t now, std::uint32_t untimed) noexcept {
     // with a busy neighbour on the other vCPU, a ping-pong task's blocked time read 2.4 times
     // the wall time.
     run_step_ = std::min(run / untimed + mean_gap_, mean_run_ + mean_gap_);
-    long_wait_ticks_ = k_long_wait_runs * run_step_;
   }
   untimed_from_ = untimed_left_;  // settled: none since
 }
@@ -371,6 +370,10 @@ void worker::trace_wake(task_header* t) noexcept {
 // begin_run and end_run are inline (hand_over and run_task are their only callers) down to the
 // untimed run, the common one while sampling; the timed run's work is out of line. A call
 // with its register saves per run cost fib(30) a few percent (bench/overhead).
+inline std::uint64_t worker::long_wait_ticks() const noexcept {
+  return k_long_wait_runs * run_step_;
+}
+
 inline void worker::begin_run(task_header* t) noexcept {
   // Every task is a root (spawn_base): its group_ is set while it runs if it is a group's child.
   if (done_group_ && static_cast<spawn_base*>(t)->group_ != done_group_) flush_children_done();
@@ -437,7 +440,7 @@ inline void worker::begin_run(task_header* t) noexcept {
     // clock, counts as it is (count_long_wait). Signed: a stamp from another worker's clock
     // may be ahead of this estimate.
     if (static_cast<std::int64_t>(mark - t->runnable_since_) >
-        static_cast<std::int64_t>(long_wait_ticks_)) [[unlikely]]
+        static_cast<std::int64_t>(long_wait_ticks())) [[unlikely]]
       count_long_wait(cls, mark - t->runnable_since_);
     run_mark_ = mark + run_step_;
     // Thieves see the estimate too. run_mark_ | 1: non-zero (running) even before the first
@@ -476,10 +479,8 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
     // Until a stretch has been read (settle_untimed), the estimated clock steps by the timed
     // runs' mean, and never by more: a step kept from an earlier phase of longer runs (sampling
     // off in between) would run the clock many times too fast through the stretch.
-    if (auto cap = mean_run_ + mean_gap_; run_step_ == 0 || run_step_ > cap) {
-      run_step_ = cap;
-      long_wait_ticks_ = k_long_wait_runs * run_step_;
-    }
+    auto cap = mean_run_ + mean_gap_;
+    run_step_ = run_step_ == 0 ? cap : std::min(run_step_, cap);
     untimed_from_ = untimed_left_;  // restarted at the reading below: none since it
   }
   // A fresh reading, not the previous run's end: the queue operations in between are the
@@ -497,7 +498,7 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
   // of untimed runs ends here.
   auto latency = stretch_latency(t->runnable_since_, start, untimed > 0 ? last_reading_ : 0,
                                  run_mark_ + mean_gap_);
-  if (picked_ && latency > long_wait_ticks_) {
+  if (picked_ && latency > long_wait_ticks()) {
     // Not a sample: a long wait counts as it is, on every run (count_long_wait), the picks
     // included.
     count_long_wait(cls, latency);

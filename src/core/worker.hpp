@@ -218,6 +218,8 @@ class worker {
   // a timed run's work is out of line (see begin_run there).
   inline void begin_run(task_header* t) noexcept;
   void count_long_wait(class_counters& cls, std::uint64_t latency) noexcept;
+  // A wait longer than this is counted on every run, not left to the sampler (count_long_wait).
+  std::uint64_t long_wait_ticks() const noexcept;
   inline void end_run() noexcept;
   [[gnu::noinline]] void begin_timed_run(task_header* t, class_counters& cls) noexcept;
   [[gnu::noinline]] void end_timed_run() noexcept;
@@ -316,8 +318,7 @@ class worker {
   // sample_below_ticks_ and timed_cost_ticks_ by a word) it made fib(30) 29% slower at procs 1,
   // every time, for no reason found (docs/PERFORMANCE.md).
   std::uint64_t run_step_ = 0;
-  std::uint64_t long_wait_ticks_ = 0;  // k_long_wait_runs steps: a wait counted, not sampled
-  std::uint32_t timed_seen_ = 0;       // timed runs so far (no sampling before a few are seen)
+  std::uint32_t timed_seen_ = 0;  // timed runs so far (no sampling before a few are seen)
   // LIFO runs in a row, counted into lifo_runs when the streak ends (a pick from elsewhere, a
   // refusal, the worker's stop) or at a fairness look (count_lifo_streak), whichever is first.
   std::uint32_t lifo_streak_ = 0;
