@@ -254,7 +254,7 @@ void runtime_impl::run_until_stopped() {
   }
   publish_stats();
   // From here the process totals carry this runtime's waits (snapshots read them from there).
-  for (const auto& w : workers_) fold_site_tallies(w->sites());
+  for (const auto& w : workers_) fold_site_tallies(w->sites(), w->blocked_scale());
   tl_runtime = outer;
   std::lock_guard g(failure_m_);
   if (failure_) std::rethrow_exception(failure_);
@@ -312,6 +312,12 @@ std::uint64_t latency_ns(const counter& total, const counter& exact, std::uint64
   return ticks_to_ns(static_cast<std::uint64_t>(latency_estimate(
       total.get(), exact.get(), runs, long_waits.get(), latency_runs.get(), exact_runs.get())));
 }
+// A class's blocked time of cause k: what was counted, and its sampled waits scaled.
+std::uint64_t blocked_ticks(const class_counters& c, std::size_t k) noexcept {
+  return static_cast<std::uint64_t>(blocked_estimate(c.blocked_ticks[k].get(),
+                                                     c.sampled_blocked_ticks[k].get(), c.runs.get(),
+                                                     c.exact_runs.get(), c.blocked_picks.get()));
+}
 }  // namespace
 
 void runtime_impl::fill_class_stats(metrics::runtime_stats& s) const {
@@ -329,7 +335,7 @@ void runtime_impl::fill_class_stats(metrics::runtime_stats& s) const {
       m.sched_latency_ns += latency_ns(c.sched_latency_ticks, c.exact_latency_ticks, runs,
                                        c.long_waits, c.latency_runs, c.exact_runs);
       for (std::size_t k = 1; k < c.blocked_ticks.size(); ++k) {
-        if (auto v = c.blocked_ticks[k].get()) {
+        if (auto v = blocked_ticks(c, k)) {
           m.blocked_ns[to_string(static_cast<wait_kind>(k))] += ticks_to_ns(v);
         }
       }
@@ -374,7 +380,7 @@ metrics::runtime_stats runtime_impl::stats() const {
     w->classes().for_each([&](const void*, const class_counters& cc) {
       ws.tasks_run += cc.runs.get();
       ws.tasks_spawned += cc.spawned.get();
-      for (std::size_t k = 1; k < blocked.size(); ++k) blocked[k] += cc.blocked_ticks[k].get();
+      for (std::size_t k = 1; k < blocked.size(); ++k) blocked[k] += blocked_ticks(cc, k);
     });
     ws.run_ns = ticks_to_ns(c.run_ticks.get());
     // run_ticks needs no scaling: untimed stretches are settled into it (settle_untimed).
@@ -407,8 +413,8 @@ metrics::runtime_stats runtime_impl::stats() const {
     auto before = it == progress_at_start_.end() ? 0 : it->second;
     if (total > before) s.progress[name] = total - before;
   }
-  std::vector<const site_tallies*> live;
-  for (const auto& w : workers_) live.push_back(&w->sites());
+  std::vector<live_tallies> live;
+  for (const auto& w : workers_) live.push_back({&w->sites(), w->blocked_scale()});
   for (const auto& [key, t] : wait_site_totals(live)) {
     s.objects.push_back({key.first, key.second, t.blocked_ns, t.waits});
   }

@@ -60,6 +60,34 @@ constexpr double latency_estimate(std::uint64_t total, std::uint64_t exact, std:
                           exact_runs);
 }
 
+// The run time of `untimed` runs settled from the `stretch` of clock they took between two
+// readings, which also holds a pick (queue operations) before each run and before the second
+// reading: split in the proportion the timed runs measured, `mean_run` to `mean_gap`. Not the
+// stretch less a mean gap per pick, as it was: the timed pair's gap holds their own bookkeeping
+// and a clock reading, and when the local VM is in its slow mode it grew to about an untimed
+// run's whole step; a ping-pong's runs then settled to almost nothing, and its worker read 98%
+// scheduler time. Both timed figures carry the readings' cost, so their proportion moves less.
+constexpr std::uint64_t settled_run(std::uint64_t stretch, std::uint64_t untimed,
+                                    std::uint64_t mean_run, std::uint64_t mean_gap) {
+  auto runs = static_cast<double>(untimed) * static_cast<double>(mean_run);
+  auto whole = runs + static_cast<double>(untimed + 1) * static_cast<double>(mean_gap);
+  if (whole <= 0) return 0;
+  return static_cast<std::uint64_t>(static_cast<double>(stretch) * runs / whole);
+}
+
+// Blocked time, estimated for all `runs`. `exact`: the waits counted as they were (those ended
+// on exact runs, and the long ones: worker::begin_run); `sampled`: the short waits ended on
+// the `picks` that follow a stretch, each a sample of the runs that are not exact. A pick whose
+// task did not wait is a sample of none, so the picks stand for every run but the exact ones.
+// No picks: nothing was sampled, and `sampled` is 0 but for a read between two writes.
+constexpr double blocked_estimate(std::uint64_t exact, std::uint64_t sampled, std::uint64_t runs,
+                                  std::uint64_t exact_runs, std::uint64_t picks) {
+  if (picks == 0) return static_cast<double>(exact + sampled);
+  auto stood_for = runs > exact_runs ? runs - exact_runs : 0;
+  return static_cast<double>(exact) +
+         static_cast<double>(sampled) * static_cast<double>(stood_for) / static_cast<double>(picks);
+}
+
 // The scheduling latency of a task whose timed run starts at the reading `now`, stamped runnable
 // at `stamp`. Between readings a sampling worker stamps the tasks it wakes from its estimated
 // clock (worker::begin_run): from the stretch's first reading `from`, a mean run and gap per

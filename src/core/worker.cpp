@@ -211,6 +211,12 @@ std::uint64_t worker::wall_ticks() const noexcept {
   return (end ? end : ticks()) - start;
 }
 
+double worker::blocked_scale() const noexcept {
+  std::uint64_t runs = 0;
+  classes_.for_each([&](const void*, const class_counters& c) { runs += c.runs.get(); });
+  return blocked_estimate(0, 1, runs, counters_.exact_runs.get(), counters_.blocked_picks.get());
+}
+
 bool worker::has_stealable_work() const noexcept {
   return !queue_.empty() || !forks_.empty();
 }
@@ -240,30 +246,34 @@ void worker::trace_sample(std::uint64_t now) noexcept {
 }
 
 // Untimed runs since the last timed one are settled at the next clock reading: the stretch
-// from the end of that timed run to `now` is their run time plus one pick (queue operations) per
-// run, each costing about mean_gap_. A stretch much longer than its runs' expected length means
-// one of them ran long: sampling stops (every run is timed again) and a long run is counted.
+// from the end of that timed run to `now` is split between their run time and the picks
+// between them (core/sampling.hpp, settled_run). A stretch much longer than its runs' expected
+// length means one of them ran long: sampling stops (every run is timed again) and a long run
+// is counted.
 void worker::settle_untimed(std::uint64_t now, std::uint32_t untimed) noexcept {
   auto& c = counters_;
   auto picks = static_cast<std::uint64_t>(untimed) + 1;
   auto stretch = last_reading_ != 0 && now > last_reading_ ? now - last_reading_ : 0;
+  // What the runs took if every pick took the timed pair's gap: the least they took, for the
+  // long-run test below.
   auto sched = picks * mean_gap_;
-  auto run = stretch > sched ? stretch - sched : 0;
-  c.run_ticks.add(run);
-  if (run > 8 * untimed * mean_run_ + sample_below_ticks_) {
+  auto over = stretch > sched ? stretch - sched : 0;
+  if (over > 8 * untimed * mean_run_ + sample_below_ticks_) {
+    c.run_ticks.add(over);
     sampling_ = false;
     stop_countdown();
-    if (run > long_run_ticks_) c.long_runs.add(1);
-    c.max_run_ticks.max(run);
+    if (over > long_run_ticks_) c.long_runs.add(1);
+    c.max_run_ticks.max(over);
   } else if (stretch != 0) {
-    // The estimated clock's step (begin_run), from the stretch just read: the timed runs' own
-    // mean is longer than an untimed run by their clock readings (18% on a ping-pong, whose
-    // blocked time the estimated clock then overstated as much). But not above that mean: a
-    // stretch that took in a preemption (under the long-run bound above) would make the clock
-    // run several times too fast through the next stretch, and every wait in it read as long;
-    // with a busy neighbour on the other vCPU, a ping-pong task's blocked time read 2.4 times
-    // the wall time.
-    run_step_ = std::min(run / untimed + mean_gap_, mean_run_ + mean_gap_);
+    c.run_ticks.add(settled_run(stretch, untimed, mean_run_, mean_gap_));
+    // The estimated clock's step (begin_run), from the stretch just read: its length over its
+    // runs. Not the timed runs' mean (run and gap), which is longer than an untimed run's by
+    // their clock readings (18% on a ping-pong, whose blocked time the estimated clock then
+    // overstated as much). But not above that mean either: a stretch that took in a preemption
+    // (under the long-run bound above) would make the clock run several times too fast through
+    // the next stretch, and every wait in it read as long; with a busy neighbour on the other
+    // vCPU, a ping-pong task's blocked time read 2.4 times the wall time.
+    run_step_ = std::min(stretch / untimed, mean_run_ + mean_gap_);
   }
   untimed_from_ = untimed_left_;  // settled: none since
 }
@@ -399,14 +409,24 @@ inline void worker::begin_run(task_header* t) noexcept {
       // header is at hand: counted in the awaiter after the task resumed, it took a call, a
       // TLS load and another look at the clock stamp per wait (the ping-pong at procs 1 went
       // from 98.8 to 95.9 ns a round trip, docs/PERFORMANCE.md).
-      auto k = static_cast<std::size_t>(w);
       // As a max, not a test: a cmov rather than a branch mispredicted at each stretch's end.
       auto d = std::max(t->runnable_since_, t->wait_since_) - t->wait_since_;
-      // No test for zero: since a sampling worker's stamps follow its estimated clock
-      // (run_mark_), a wait it both began and ended is rarely of no length. (With the stale
-      // stamps before, it nearly always was, and the test saved a load and a store.)
-      cls.blocked_ticks[k].add(d);
-      if (auto* s = t->wait_site_) count_site_wait(s, d);
+      // A long wait counts as it is, on every run. The short ones are sampled, as latency is
+      // (count_short_wait): adding each to its class's and its object's tallies cost a channel
+      // ping-pong (a short wait a run) about 4% (docs/PERFORMANCE.md). The test is a branch
+      // that fork-join trees mispredict now and then (one join in ten or so waits for a subtree
+      // this long, in no pattern a predictor learns): the class's part added through a mask
+      // instead, fib(30) gained under a point and the ping-pong lost two.
+      auto k = static_cast<std::size_t>(w);
+      if (d > long_wait_ticks()) [[unlikely]] {
+        cls.blocked_ticks[k].add(d);
+        if (auto* s = t->wait_site_) count_site_wait(s, d);
+      } else if (untimed_left_ == 0) [[unlikely]] {
+        // A timed run. Unless it is the second pick of a period, whose short wait is left to
+        // the samples: tested here, not in the call, because that pick's gap from the first is
+        // measured (begin_timed_run) to stand for an untimed run's, which makes no call.
+        if (!sampling_ || after_search_ || untimed_since() != 0) count_short_wait(t, cls, k, d);
+      }
     }
     t->wait_ = wait_kind::none;
   }
@@ -498,6 +518,13 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
   // of untimed runs ends here.
   auto latency = stretch_latency(t->runnable_since_, start, untimed > 0 ? last_reading_ : 0,
                                  run_mark_ + mean_gap_);
+  if (picked_ && untimed > 0) {
+    // This pick's blocked time (count_short_wait, before) is a sample: one that stands for the runs
+    // that are not exact, whether or not its task waited (its latency may be long: that only
+    // takes the run out of latency's sample).
+    c.blocked_picks.add(1);
+    cls.blocked_picks.add(1);
+  }
   if (picked_ && latency > long_wait_ticks()) {
     // Not a sample: a long wait counts as it is, on every run (count_long_wait), the picks
     // included.
@@ -563,6 +590,34 @@ void worker::count_long_wait(class_counters& cls, std::uint64_t latency) noexcep
   cls.long_waits.add(1);
   cls.sched_latency_ticks.add(latency);
   cls.exact_latency_ticks.add(latency);
+}
+
+// Blocked time is sampled like latency, and for the same reason: counted on every wait, it was
+// most of what the counters cost a program that waits at every run. Called before
+// begin_timed_run, so picked_ is not yet this run's: it is worked out here the same way.
+void worker::count_short_wait(task_header* t, class_counters& cls, std::size_t k,
+                              std::uint64_t d) noexcept {
+  auto* s = t->wait_site_;
+  if (!sampling_ || after_search_) {
+    // An exact run's (every run when not sampling, the first after a search): counted as it
+    // is, and it stands for no other.
+    cls.blocked_ticks[k].add(d);
+    if (s) count_site_wait(s, d);
+    return;
+  }
+  // The pick that follows a stretch: a sample, which begin_timed_run counts in blocked_picks
+  // (a pick with no wait is a sample of none). Scaled when read (blocked_estimate,
+  // blocked_scale).
+  cls.sampled_blocked_ticks[k].add(d);
+  if (!s) return;
+  if (s->id_ != 0) [[likely]] {
+    sites_.add_sampled(s->id_, d);
+  } else {
+    // The object's own atomics are shared by every worker: no worker's scale can be applied
+    // when they are read, so the sample is scaled now, by its period's runs.
+    auto runs = std::uint64_t{untimed_since()} + 2;
+    s->record_untallied(d * runs, runs);
+  }
 }
 
 void worker::note_timed_wait(task_header* t) noexcept {

@@ -154,6 +154,9 @@ class worker {
     t->wait_since_ = run_mark_;
   }
   void record_span(std::uint64_t span) noexcept { counters_.max_span_ticks.max(span); }
+  // The runs each pick's sampled wait stands for: this worker's runs less its exact ones, over
+  // its blocked_picks (1 when none was sampled). Any thread, for the named objects' figures.
+  double blocked_scale() const noexcept;
 
   int index() const noexcept { return index_; }
   runtime_impl& rt() const noexcept { return rt_; }
@@ -218,6 +221,11 @@ class worker {
   // a timed run's work is out of line (see begin_run there).
   inline void begin_run(task_header* t) noexcept;
   void count_long_wait(class_counters& cls, std::uint64_t latency) noexcept;
+  // A short wait (of kind k, d ticks blocked) ended for t on a timed run that is exact or the
+  // pick after a stretch (begin_run): counted as it is, or as a sample, into cls and t's named
+  // object. The short waits of the other runs are left to the samples.
+  [[gnu::noinline]] void count_short_wait(task_header* t, class_counters& cls, std::size_t k,
+                                          std::uint64_t d) noexcept;
   // A wait longer than this is counted on every run, not left to the sampler (count_long_wait).
   std::uint64_t long_wait_ticks() const noexcept;
   inline void end_run() noexcept;

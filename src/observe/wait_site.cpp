@@ -55,19 +55,19 @@ wait_site::~wait_site() {
   t.waits += waits_.load(std::memory_order_relaxed);
 }
 
-void wait_site::record_untallied(std::uint64_t ticks) const noexcept {
+void wait_site::record_untallied(std::uint64_t ticks, std::uint64_t waits) const noexcept {
   // relaxed: statistics; the registry reads them under its lock at snapshot time.
   blocked_ticks_.fetch_add(ticks, std::memory_order_relaxed);
-  waits_.fetch_add(1, std::memory_order_relaxed);
+  waits_.fetch_add(waits, std::memory_order_relaxed);
 }
 
 std::map<std::pair<std::string, std::string>, site_totals> wait_site_totals(
-    std::span<const site_tallies* const> live) {
+    std::span<const live_tallies> live) {
   auto& r = registry();
   std::lock_guard g(r.m);
   auto out = r.gone;
-  for (const auto* t : live) {
-    t->for_each([&](std::uint32_t id, std::uint64_t ticks, std::uint64_t waits) {
+  for (const auto& l : live) {
+    l.tallies->for_each(l.scale, [&](std::uint32_t id, std::uint64_t ticks, std::uint64_t waits) {
       auto& o = out[r.keys[id]];
       o.blocked_ns += ticks_to_ns(ticks);
       o.waits += waits;
@@ -81,10 +81,10 @@ std::map<std::pair<std::string, std::string>, site_totals> wait_site_totals(
   return out;
 }
 
-void fold_site_tallies(const site_tallies& t) {
+void fold_site_tallies(const site_tallies& t, double scale) {
   auto& r = registry();
   std::lock_guard g(r.m);
-  t.for_each([&](std::uint32_t id, std::uint64_t ticks, std::uint64_t waits) {
+  t.for_each(scale, [&](std::uint32_t id, std::uint64_t ticks, std::uint64_t waits) {
     auto& o = r.gone[r.keys[id]];
     o.blocked_ns += ticks_to_ns(ticks);
     o.waits += waits;

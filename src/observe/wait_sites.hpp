@@ -27,7 +27,10 @@ struct site_totals {
 };
 
 // One worker's blocked time per site id; written by its worker only, read by any thread
-// (single-writer relaxed counters, as in counters.hpp).
+// (single-writer relaxed counters, as in counters.hpp). As for a class's blocked time, a wait
+// is either counted as it is (`add`: long, or ended on an exact run) or, short and ended on a
+// sampling pick, sampled (`add_sampled`), and the sampled part is scaled when read by the runs
+// each pick stands for (worker::blocked_scale).
 class site_tallies {
  public:
   static constexpr std::uint32_t k_slots = 256;  // ids 1..k_slots-1; 0 means "not tallied"
@@ -36,27 +39,45 @@ class site_tallies {
     slots_[id].ticks.add(ticks);
     slots_[id].waits.add(1);
   }
+  void add_sampled(std::uint32_t id, std::uint64_t ticks) noexcept {
+    slots_[id].sampled_ticks.add(ticks);
+    slots_[id].sampled_waits.add(1);
+  }
+  // f(id, ticks, waits) for every id with a wait, the sampled part scaled by `scale` (rounded).
   template <class F>
-  void for_each(F&& f) const {
+  void for_each(double scale, F&& f) const {
     for (std::uint32_t id = 1; id < k_slots; ++id) {
-      if (auto n = slots_[id].waits.get()) f(id, slots_[id].ticks.get(), n);
+      const auto& s = slots_[id];
+      auto waits = s.waits.get() + scaled(s.sampled_waits.get(), scale);
+      if (waits != 0) f(id, s.ticks.get() + scaled(s.sampled_ticks.get(), scale), waits);
     }
   }
 
  private:
+  static std::uint64_t scaled(std::uint64_t v, double scale) noexcept {
+    return v == 0 ? 0 : static_cast<std::uint64_t>(static_cast<double>(v) * scale + 0.5);
+  }
   struct slot {
     counter ticks;
     counter waits;
+    counter sampled_ticks;
+    counter sampled_waits;
   };
   std::array<slot, k_slots> slots_{};
+};
+
+// A running worker's tallies and the scale of their sampled part.
+struct live_tallies {
+  const site_tallies* tallies;
+  double scale;
 };
 
 // (kind, name) -> totals, for every named site that exists or has existed in this process:
 // what finished runtimes folded in, the sites' own atomics, and the tallies of `live` (the
 // workers of a runtime still running).
 std::map<std::pair<std::string, std::string>, site_totals> wait_site_totals(
-    std::span<const site_tallies* const> live = {});
+    std::span<const live_tallies> live = {});
 // Adds a finished worker's tallies to the process totals (once, at the end of its runtime).
-void fold_site_tallies(const site_tallies& t);
+void fold_site_tallies(const site_tallies& t, double scale);
 
 }  // namespace weft::detail

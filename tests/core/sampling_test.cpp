@@ -141,3 +141,30 @@ TEST(Sampling, LongWaitsStandForNoOtherRuns) {
   // No short samples: the long waits and the exact runs are the whole figure.
   EXPECT_DOUBLE_EQ(latency_estimate(exact, exact, 1'000, 998, 2, 2), static_cast<double>(exact));
 }
+
+TEST(Sampling, SampledWaitsStandForTheRunsThatAreNotExact) {
+  using weft::detail::blocked_estimate;
+  // 1,000 runs, 100 of them exact; 9 picks after a stretch, 6 of which ended a short wait (10
+  // ticks each; a pick whose task did not wait is a sample of none). The 900 runs that are not
+  // exact are 9 times 100 such runs: their waits are estimated at 100 times the samples.
+  EXPECT_DOUBLE_EQ(blocked_estimate(5'000, 60, 1'000, 100, 9), 5'000.0 + 60.0 * 900 / 9);
+  // No picks: what was counted is all there is.
+  EXPECT_DOUBLE_EQ(blocked_estimate(5'000, 0, 1'000, 1'000, 0), 5'000.0);
+  // Read while a worker writes: exact runs ahead of runs, or a sample before its pick's count.
+  EXPECT_DOUBLE_EQ(blocked_estimate(5'000, 0, 10, 12, 3), 5'000.0);
+  EXPECT_DOUBLE_EQ(blocked_estimate(5'000, 7, 1'000, 100, 0), 5'007.0);
+}
+
+TEST(Sampling, SettledRunsKeepTheTimedRunsProportion) {
+  using weft::detail::settled_run;
+  // 500 untimed runs in 50,000 ticks; the timed runs measured 60 ticks a run and 40 a gap.
+  // 500 runs and 501 gaps in that proportion: the runs took 30,000 / 50,040 of the stretch.
+  EXPECT_EQ(settled_run(50'000, 500, 60, 40),
+            static_cast<std::uint64_t>(50'000.0 * 30'000.0 / 50'040.0));
+  // The VM's slow mode: the timed pair's readings and bookkeeping grow, the gap most, to about
+  // an untimed run's whole step (100 ticks here). A mean gap per pick taken off the stretch
+  // would leave nothing to the runs; the proportion still gives them over two fifths.
+  EXPECT_GT(settled_run(50'000, 500, 75, 100), 50'000u * 2 / 5);
+  // Nothing measured yet: no run time made up.
+  EXPECT_EQ(settled_run(50'000, 500, 0, 0), 0u);
+}

@@ -20,9 +20,10 @@ struct wait_site {
   // What a wait on this object records (task_header::wait_site_): the site if it is named,
   // else null (an unnamed object's waits count by kind and class only).
   const wait_site* if_named() const noexcept { return name_.empty() ? nullptr : this; }
-  // A wait of `ticks` on this named site that no worker's tally holds: its id is 0 (more
-  // names than the tallies have slots). Counted on the site's own atomics.
-  void record_untallied(std::uint64_t ticks) const noexcept;
+  // `waits` waits of `ticks` in all on this named site that no worker's tally holds: its id is
+  // 0 (more names than the tallies have slots). Counted on the site's own atomics. A sampled
+  // wait comes here already scaled (worker::count_sampled_wait).
+  void record_untallied(std::uint64_t ticks, std::uint64_t waits = 1) const noexcept;
 
   const char* kind_;
   std::string name_;
