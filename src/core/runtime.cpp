@@ -316,7 +316,7 @@ std::uint64_t latency_ns(const counter& total, const counter& exact, std::uint64
 std::uint64_t blocked_ticks(const class_counters& c, std::size_t k) noexcept {
   return static_cast<std::uint64_t>(blocked_estimate(c.blocked_ticks[k].get(),
                                                      c.sampled_blocked_ticks[k].get(), c.runs.get(),
-                                                     c.exact_runs.get(), c.blocked_picks.get()));
+                                                     c.exact_runs.get(), c.blocked_weight.get()));
 }
 }  // namespace
 

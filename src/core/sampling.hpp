@@ -76,26 +76,30 @@ constexpr std::uint64_t settled_run(std::uint64_t stretch, std::uint64_t untimed
 }
 
 // Blocked time, estimated for all `runs`. `exact`: the waits counted as they were (those ended
-// on exact runs, and the long ones: worker::begin_run); `sampled`: the short waits ended on
-// the `picks` that follow a stretch, each a sample of the runs that are not exact. A pick whose
-// task did not wait is a sample of none, so the picks stand for every run but the exact ones.
-// No picks: nothing was sampled, and `sampled` is 0 but for a read between two writes.
+// on exact runs, and the long ones: worker::begin_run). `sampled`: the short waits ended on
+// the picks that follow a stretch, each times its weight, the runs of its period; `weight`:
+// the sum of those picks' weights, whether their task waited or not (a sample of none). The
+// weights stand for every run but the exact ones, less those of stretches that no pick ended
+// (a search or park cut them short): so the weighted samples are read as the runs that are not
+// exact, in the proportion of the weights. No weight: nothing was sampled, and `sampled` is 0
+// but for a read between two writes.
 constexpr double blocked_estimate(std::uint64_t exact, std::uint64_t sampled, std::uint64_t runs,
-                                  std::uint64_t exact_runs, std::uint64_t picks) {
-  if (picks == 0) return static_cast<double>(exact + sampled);
+                                  std::uint64_t exact_runs, std::uint64_t weight) {
+  if (weight == 0) return static_cast<double>(exact + sampled);
   auto stood_for = runs > exact_runs ? runs - exact_runs : 0;
-  return static_cast<double>(exact) +
-         static_cast<double>(sampled) * static_cast<double>(stood_for) / static_cast<double>(picks);
+  return static_cast<double>(exact) + static_cast<double>(sampled) *
+                                          static_cast<double>(stood_for) /
+                                          static_cast<double>(weight);
 }
 
 // The scheduling latency of a task whose timed run starts at the reading `now`, stamped runnable
 // at `stamp`. Between readings a sampling worker stamps the tasks it wakes from its estimated
-// clock (worker::begin_run): from the stretch's first reading `from`, a mean run and gap per
-// untimed run, up to `est_now` where the estimate puts this run's start. The estimate drifts
-// from the clock by a few percent over a stretch of hundreds of runs, as much as the latency
-// itself; so a stamp on it is read as a position in the stretch, and mapped onto the real
-// stretch [from, now] in proportion. A stamp outside the estimated stretch is a reading
-// (taken before it, or on another worker) and is used as it is. `from` 0: no stretch, no
+// clock (worker::begin_run): from the stretch's first reading `from`, a step per untimed run
+// (the last stretch's length over its runs), up to `est_now` where the estimate puts this run's
+// start. The estimate drifts from the clock by a few percent over a stretch of hundreds of runs, as
+// much as the latency itself; so a stamp on it is read as a position in the stretch, and mapped
+// onto the real stretch [from, now] in proportion. A stamp outside the estimated stretch is a
+// reading (taken before it, or on another worker) and is used as it is. `from` 0: no stretch, no
 // estimate.
 //
 // Not when the stretch took over twice what the estimate gave it: then something long happened

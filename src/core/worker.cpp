@@ -213,8 +213,11 @@ std::uint64_t worker::wall_ticks() const noexcept {
 
 double worker::blocked_scale() const noexcept {
   std::uint64_t runs = 0;
+  // exact_runs first: a run counted in runs and not yet in exact_runs (it is added at the run's
+  // end) would read as one more run stood for.
+  auto exact_runs = counters_.exact_runs.get();
   classes_.for_each([&](const void*, const class_counters& c) { runs += c.runs.get(); });
-  return blocked_estimate(0, 1, runs, counters_.exact_runs.get(), counters_.blocked_picks.get());
+  return blocked_estimate(0, 1, runs, exact_runs, counters_.blocked_weight.get());
 }
 
 bool worker::has_stealable_work() const noexcept {
@@ -294,12 +297,12 @@ void worker::note_run_length(std::uint64_t d) noexcept {
 // scheduling-latency metrics the same way (one goroutine transition in 8). What stays exact:
 // run counts, the worker's time split (stretches are closed by real readings before any search
 // or park). What becomes an estimate: blocked time (from stamps taken on the estimated clock
-// between readings, begin_run), per-run latency (long waits counted, short ones sampled:
-// count_long_wait) and per-class run time (scaled from the timed runs), the span of untimed
-// runs (charged the mean run length). Tracing samples the same way:
-// a timed run is a slice of its own, the untimed runs between two timed ones are coalesced
-// into one slice per class (stretch_close), so tracing a fine-grained program costs it little
-// more than the counters do (bench/overhead).
+// between readings; long waits counted, short ones sampled: begin_run, count_short_wait),
+// per-run latency (likewise: count_long_wait) and per-class run time (scaled from the timed runs),
+// the span of untimed runs (charged the mean run length). Tracing samples the same way: a timed run
+// is a slice of its own, the untimed runs between two timed ones are coalesced into one slice per
+// class (stretch_close), so tracing a fine-grained program costs it little more than the counters
+// do (bench/overhead).
 void worker::run_task(task_header* t) noexcept {
   begin_run(t);
   t->resume_.resume();
@@ -422,9 +425,11 @@ inline void worker::begin_run(task_header* t) noexcept {
         cls.blocked_ticks[k].add(d);
         if (auto* s = t->wait_site_) count_site_wait(s, d);
       } else if (untimed_left_ == 0) [[unlikely]] {
-        // A timed run. Unless it is the second pick of a period, whose short wait is left to
-        // the samples: tested here, not in the call, because that pick's gap from the first is
-        // measured (begin_timed_run) to stand for an untimed run's, which makes no call.
+        // A timed run. Unless it is a pick with no stretch before it (the second of a period;
+        // both of the first period after a search, or after sampling starts), whose short wait
+        // is left to the samples: tested here, not in the call, because the second pick's gap
+        // from the first is measured (begin_timed_run) to stand for an untimed run's, which
+        // makes no call.
         if (!sampling_ || after_search_ || untimed_since() != 0) count_short_wait(t, cls, k, d);
       }
     }
@@ -447,7 +452,8 @@ inline void worker::begin_run(task_header* t) noexcept {
     // (span accounting was 4% of fib(30) before).
     t->span_ += mean_run_;
     // The clock is not read, so it is estimated: run_mark_ stands at about the end of the
-    // previous run, and moves on by a mean run and a mean gap, to about the end of this one,
+    // previous run, and moves on by one run's step (the last stretch's length over its runs,
+    // settle_untimed), to about the end of this one,
     // where a task typically wakes another and waits itself. The tasks it stamps (mark_woken,
     // note_wait) then read as runnable or waiting from about when they were, not from the
     // stretch's first reading: stamped with that, the task that started the next stretch read
@@ -522,8 +528,9 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
     // This pick's blocked time (count_short_wait, before) is a sample: one that stands for the runs
     // that are not exact, whether or not its task waited (its latency may be long: that only
     // takes the run out of latency's sample).
-    c.blocked_picks.add(1);
-    cls.blocked_picks.add(1);
+    auto w = sample_weight(untimed);
+    c.blocked_weight.add(w);
+    cls.blocked_weight.add(w);
   }
   if (picked_ && latency > long_wait_ticks()) {
     // Not a sample: a long wait counts as it is, on every run (count_long_wait), the picks
@@ -605,18 +612,21 @@ void worker::count_short_wait(task_header* t, class_counters& cls, std::size_t k
     if (s) count_site_wait(s, d);
     return;
   }
-  // The pick that follows a stretch: a sample, which begin_timed_run counts in blocked_picks
-  // (a pick with no wait is a sample of none). Scaled when read (blocked_estimate,
-  // blocked_scale).
-  cls.sampled_blocked_ticks[k].add(d);
+  // The pick that follows a stretch: a sample, weighted by the runs of its period (the stretch
+  // and the period's two picks), which begin_timed_run adds to blocked_weight (a pick with no
+  // wait is a sample of none). Weighted here, not scaled by one ratio when read: the period
+  // follows the run length (32 to 1024 runs), and a pick of a phase of short runs stands for
+  // many more runs than one of a phase of longer runs. The read corrects the weights' sum to
+  // the runs they stand for (blocked_estimate, blocked_scale).
+  auto w = sample_weight(untimed_since());
+  cls.sampled_blocked_ticks[k].add(d * w);
   if (!s) return;
   if (s->id_ != 0) [[likely]] {
-    sites_.add_sampled(s->id_, d);
+    sites_.add_sampled(s->id_, d * w, w);
   } else {
-    // The object's own atomics are shared by every worker: no worker's scale can be applied
-    // when they are read, so the sample is scaled now, by its period's runs.
-    auto runs = std::uint64_t{untimed_since()} + 2;
-    s->record_untallied(d * runs, runs);
+    // The object's own atomics are shared by every worker: no worker's correction can be
+    // applied when they are read, so the weighted sample is all it gets.
+    s->record_untallied(d * w, w);
   }
 }
 

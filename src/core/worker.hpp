@@ -154,8 +154,9 @@ class worker {
     t->wait_since_ = run_mark_;
   }
   void record_span(std::uint64_t span) noexcept { counters_.max_span_ticks.max(span); }
-  // The runs each pick's sampled wait stands for: this worker's runs less its exact ones, over
-  // its blocked_picks (1 when none was sampled). Any thread, for the named objects' figures.
+  // What the named objects' weighted samples of short waits are scaled by when read: this
+  // worker's runs less its exact ones, over the samples' weights (1 when none was sampled).
+  // Any thread.
   double blocked_scale() const noexcept;
 
   int index() const noexcept { return index_; }
@@ -270,6 +271,11 @@ class worker {
   // it stood at the last reading), so an untimed run decrements one word instead of also
   // incrementing a second.
   std::uint32_t untimed_since() const noexcept { return untimed_from_ - untimed_left_; }
+  // The runs a pick that follows a stretch of `untimed` runs stands for: those and the period's
+  // two picks. (An argument, not read here: settle_untimed restarts untimed_since().)
+  static std::uint64_t sample_weight(std::uint32_t untimed) noexcept {
+    return std::uint64_t{untimed} + 2;
+  }
   // Sampling stops (or pauses until the next reading): the next run is timed.
   void stop_countdown() noexcept {
     untimed_left_ = 0;

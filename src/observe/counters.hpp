@@ -51,9 +51,9 @@ struct alignas(64) worker_counters {
   // Runs whose latency was too long to leave to the sampler, counted as it was
   // (worker::count_long_wait): in sched_latency_ticks and exact_latency_ticks, not samples.
   counter long_waits;
-  // The picks whose short wait was sampled (class_counters::blocked_picks): the named objects'
-  // sampled waits are scaled by this worker's runs less its exact ones over these.
-  counter blocked_picks;
+  // The runs the samples of short waits stand for (class_counters::blocked_weight): the named
+  // objects' sampled waits are scaled by this worker's runs less its exact ones over this.
+  counter blocked_weight;
   counter steals_tried;
   counter steals_won;
   counter steals_retry;

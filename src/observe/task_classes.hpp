@@ -49,12 +49,13 @@ struct class_counters {
   counter exact_run_ticks;
   counter exact_latency_ticks;
   // Blocked time by cause. Counted as it is: every wait ended on an exact run, and every long
-  // one (worker::count_blocked). Sampled: the short waits ended on the picks that follow a
-  // stretch (blocked_picks of them), to be scaled to the runs they stand for, the class's runs
-  // less its exact ones (core/sampling.hpp, blocked_estimate).
+  // one (worker::begin_run). Sampled: the short waits ended on the picks that follow a stretch,
+  // each times its weight, the runs of its period; blocked_weight sums the weights of all
+  // those picks, with a wait or not. Read as the class's runs less its exact ones in that
+  // proportion (core/sampling.hpp, blocked_estimate; worker::count_short_wait).
   std::array<counter, static_cast<std::size_t>(wait_kind::count_)> blocked_ticks;
   std::array<counter, static_cast<std::size_t>(wait_kind::count_)> sampled_blocked_ticks;
-  counter blocked_picks;
+  counter blocked_weight;
 };
 
 class class_table {

@@ -2,11 +2,12 @@
 //
 // A named site gets a small id when it is built, one per (kind, name) pair: two channels both
 // named "jobs" share it, as they share a line in the report. When a task that waited runs
-// again, its worker adds the wait's blocked time to its own tally for that id
-// (worker::begin_run, from the stamps the per-kind blocked time uses): plain single-writer
-// counters, where two fetch_adds on the site itself cost ~12 ns a wait on the local VM (a
-// ping-pong round trip waits twice). Ids beyond the tally's capacity fall back to the site's
-// own atomics.
+// again, its worker adds the wait's blocked time to its own tally for that id (worker::
+// begin_run, from the stamps the per-kind blocked time uses), if the wait was long or the run
+// is exact, or as a weighted sample if the run is a sampling pick; a sampling worker leaves the
+// other short waits to the samples (worker::count_short_wait). Plain single-writer counters,
+// where two fetch_adds on the site itself cost ~12 ns a wait on the local VM (a ping-pong round
+// trip waits twice). Ids beyond the tally's capacity fall back to the site's own atomics.
 #pragma once
 
 #include <array>
@@ -39,9 +40,10 @@ class site_tallies {
     slots_[id].ticks.add(ticks);
     slots_[id].waits.add(1);
   }
-  void add_sampled(std::uint32_t id, std::uint64_t ticks) noexcept {
+  // A sample of weight `waits` (the runs its pick stands for), `ticks` already weighted.
+  void add_sampled(std::uint32_t id, std::uint64_t ticks, std::uint64_t waits) noexcept {
     slots_[id].sampled_ticks.add(ticks);
-    slots_[id].sampled_waits.add(1);
+    slots_[id].sampled_waits.add(waits);
   }
   // f(id, ticks, waits) for every id with a wait, the sampled part scaled by `scale` (rounded).
   template <class F>

@@ -144,13 +144,17 @@ TEST(Sampling, LongWaitsStandForNoOtherRuns) {
 
 TEST(Sampling, SampledWaitsStandForTheRunsThatAreNotExact) {
   using weft::detail::blocked_estimate;
-  // 1,000 runs, 100 of them exact; 9 picks after a stretch, 6 of which ended a short wait (10
-  // ticks each; a pick whose task did not wait is a sample of none). The 900 runs that are not
-  // exact are 9 times 100 such runs: their waits are estimated at 100 times the samples.
-  EXPECT_DOUBLE_EQ(blocked_estimate(5'000, 60, 1'000, 100, 9), 5'000.0 + 60.0 * 900 / 9);
+  // 1,000 runs, 100 of them exact. Picks after a stretch: 6 in periods of 50 runs, 3 in
+  // periods of 200 (their weights: 900 in all), and the 6 waited 10 ticks each (weighted:
+  // 3,000 ticks). The weights cover the 900 runs that are not exact: the samples stand as
+  // they are.
+  EXPECT_DOUBLE_EQ(blocked_estimate(5'000, 3'000, 1'000, 100, 900), 8'000.0);
+  // A search cut the last stretch short, so the weights cover 720 of those 900 runs: the
+  // rest are read in the samples' proportion.
+  EXPECT_DOUBLE_EQ(blocked_estimate(5'000, 3'000, 1'000, 100, 720), 5'000.0 + 3'000.0 * 900 / 720);
   // No picks: what was counted is all there is.
   EXPECT_DOUBLE_EQ(blocked_estimate(5'000, 0, 1'000, 1'000, 0), 5'000.0);
-  // Read while a worker writes: exact runs ahead of runs, or a sample before its pick's count.
+  // Read while a worker writes: exact runs ahead of runs, or a sample before its weight.
   EXPECT_DOUBLE_EQ(blocked_estimate(5'000, 0, 10, 12, 3), 5'000.0);
   EXPECT_DOUBLE_EQ(blocked_estimate(5'000, 7, 1'000, 100, 0), 5'007.0);
 }

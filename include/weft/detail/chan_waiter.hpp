@@ -173,8 +173,8 @@ inline void orphan_waiter(chan_waiter* w) noexcept {
 }
 // The cancel callback of a parked waiter: unlinks it if still queued and wakes it cancelled.
 void cancel_parked_waiter(cancel_callback* cb) noexcept;
-// On resumption: unregisters from cancellation. (The blocked time was counted when the task's
-// run began: worker::begin_run.)
+// On resumption: unregisters from cancellation. (The blocked time was counted, sampled or left
+// to the samples when the task's run began: worker::begin_run.)
 void finish_parked_waiter(chan_waiter* w) noexcept;
 
 // Wakes the task of a completed waiter. For a select, the task may still be registering its

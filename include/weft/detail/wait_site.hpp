@@ -22,7 +22,7 @@ struct wait_site {
   const wait_site* if_named() const noexcept { return name_.empty() ? nullptr : this; }
   // `waits` waits of `ticks` in all on this named site that no worker's tally holds: its id is
   // 0 (more names than the tallies have slots). Counted on the site's own atomics. A sampled
-  // wait comes here already scaled (worker::count_sampled_wait).
+  // wait comes here weighted by the runs it stands for (worker::count_short_wait).
   void record_untallied(std::uint64_t ticks, std::uint64_t waits = 1) const noexcept;
 
   const char* kind_;
