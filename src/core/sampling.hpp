@@ -50,9 +50,11 @@ constexpr double sampled_estimate(std::uint64_t total, std::uint64_t exact, std:
 
 // Scheduling latency, estimated for all `runs`. The long waits (`long_waits` runs, timed or not:
 // worker::count_long_wait) are counted as they were, in both `total` and `exact`, and stand for
-// no others. The short ones are sampled: `latency_runs` counts the timed runs whose short
-// latency was taken (the exact runs and the picks that follow a stretch), and those picks stand
-// for every run that is neither exact nor a long wait.
+// no others. The short ones are sampled on the picks that follow a stretch, each weighted by its
+// period's runs (as blocked time is: blocked_estimate), in `total` but not `exact`:
+// `latency_runs` sums the runs the timed runs whose short latency was taken stand for, 1 for an
+// exact run and its weight for a pick, and the picks' weights are read as every run that is
+// neither exact nor a long wait, in proportion.
 constexpr double latency_estimate(std::uint64_t total, std::uint64_t exact, std::uint64_t runs,
                                   std::uint64_t long_waits, std::uint64_t latency_runs,
                                   std::uint64_t exact_runs) {

@@ -543,12 +543,14 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
     // run's clock readings and bookkeeping, three times an untimed run's length (half a
     // ping-pong's time read as latency). Latency rests on the picks after a stretch (stamped
     // from the estimated clock, begin_run), the exact runs and the long waits; latency_runs
-    // counts the first two.
-    c.latency_runs.add(1);
-    cls.latency_runs.add(1);
+    // counts the runs the first two stand for: an exact run itself, a pick its period's runs,
+    // by which its latency is weighted, as a pick's blocked time is (count_short_wait).
+    auto w = picked_ ? sample_weight(untimed) : 1;
+    c.latency_runs.add(w);
+    cls.latency_runs.add(w);
     if (latency != 0) {
-      c.sched_latency_ticks.add(latency);
-      cls.sched_latency_ticks.add(latency);
+      c.sched_latency_ticks.add(latency * w);
+      cls.sched_latency_ticks.add(latency * w);
       if (!picked_) {
         c.exact_latency_ticks.add(latency);
         cls.exact_latency_ticks.add(latency);

@@ -45,8 +45,10 @@ struct alignas(64) worker_counters {
   counter sched_latency_ticks;
   counter exact_runs;           // timed runs the sampler did not pick (sampled_estimate)
   counter exact_latency_ticks;  // their part of sched_latency_ticks, and the long waits
-  // Timed runs whose short latency was taken: the exact runs and the picks that follow a
-  // stretch (worker::begin_timed_run; core/sampling.hpp, latency_estimate).
+  // The runs that the timed runs whose short latency was taken stand for: 1 for an exact run,
+  // its period's runs for a pick that follows a stretch, whose latency goes into
+  // sched_latency_ticks times that weight (worker::begin_timed_run; core/sampling.hpp,
+  // latency_estimate).
   counter latency_runs;
   // Runs whose latency was too long to leave to the sampler, counted as it was
   // (worker::count_long_wait): in sched_latency_ticks and exact_latency_ticks, not samples.

@@ -39,7 +39,7 @@ struct class_counters {
   counter runs;     // resumptions
   counter timed_runs;  // resumptions timed (run_ticks is theirs)
   counter run_ticks;
-  counter latency_runs;  // timed runs whose short latency was taken (as in worker_counters)
+  counter latency_runs;  // runs the short latencies taken stand for (as in worker_counters)
   counter long_waits;    // runs whose latency was counted, not sampled (as in worker_counters)
   counter sched_latency_ticks;
   // Of the timed runs, those the sampler did not pick (core/sampling.hpp, sampled_estimate):

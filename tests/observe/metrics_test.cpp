@@ -217,7 +217,9 @@ void spin(int steps) {
 }
 
 // k_trips round trips of a value between two tasks over two rendezvous channels (named, if
-// names are given), each side spinning `work` steps a run, inside a running runtime.
+// names are given), inside a running runtime. Each side spins `work` steps a run after it has
+// received, which is what wakes the other (here a rendezvous sender waits for its receiver),
+// so the task it woke waits about that long to run.
 weft::task<> bounce(long k_trips, std::string there_name, std::string back_name, int work) {
   weft::chan<long> there(0, std::move(there_name));
   weft::chan<long> back(0, std::move(back_name));
@@ -232,9 +234,9 @@ weft::task<> bounce(long k_trips, std::string there_name, std::string back_name,
   });
   long ok = 0;
   for (long i = 0; i < k_trips; ++i) {
-    spin(work);
     co_await there.send(i);
     auto v = co_await back.recv();
+    spin(work);
     if (v && *v == i + 1) ++ok;
   }
   there.close();
@@ -361,7 +363,9 @@ TEST(Metrics, SampledWaitsOfAPingPongAddUpPerObjectAndPerTask) {
 // object's waits must come back to its own count. Scaled by one ratio for the whole worker
 // instead (the runs over the picks, as this was first written), the first phase's picks, many
 // and each standing for few runs, would stand for as many as the second's: its objects read
-// several times too many waits, the second phase's a fraction.
+// 6.7 times too many waits, the second phase's under half. Latency likewise: in the first
+// phase each task waits ~300 ns to run (the other spins after it has sent), in the second tens
+// of nanoseconds; one worker, so the summed latency is at most the wall time.
 TEST(Metrics, SampledWaitsAreWeightedByTheirPeriods) {
   static constexpr long k_slow = 20'000;
   static constexpr long k_fast = 200'000;
@@ -381,6 +385,40 @@ TEST(Metrics, SampledWaitsAreWeightedByTheirPeriods) {
       EXPECT_LE(waits, 1.25 * static_cast<double>(trips)) << name;
     }
   }
+}
+
+// Latency is weighted the same way. Two phases of one run at procs 1: eight tasks taking turns
+// (each yields after ~300 ns of work, so each waits for the other seven: the summed latency is
+// seven times the phase's length), then a ping-pong of bare runs (its latency a fraction of
+// its length). The first phase's period is 64 runs, the second's 1024. Weighted, the latency
+// reads 1.07 times that (111-113 ms where seven times the first phase is 99-101, four runs).
+// Scaled by one ratio, runs over picks, the first phase's many picks would stand for as many
+// runs each as the second's: 532-556 ms (checked), about five times the truth.
+TEST(Metrics, SampledLatencyIsWeightedByItsPeriods) {
+  static constexpr int k_tasks = 8;
+  static constexpr int k_turns = 5'000;
+  double first_ns = 0;
+  weft::run({.procs = 1}, [&]() -> weft::task<> {
+    auto t0 = std::chrono::steady_clock::now();
+    weft::task_group g;
+    for (int i = 0; i < k_tasks; ++i) {
+      g.spawn([]() -> weft::task<> {
+        for (int n = 0; n < k_turns; ++n) {
+          spin(300);
+          co_await weft::yield();
+        }
+      });
+    }
+    co_await g.wait();
+    first_ns =
+        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+    co_await bounce(200'000, {}, {}, 0);
+  });
+  auto t = weft::metrics::snapshot().total();
+  auto latency = static_cast<double>(t.sched_latency_ns);
+  auto wall = static_cast<double>(t.wall_ns);
+  EXPECT_GE(latency, 0.5 * (k_tasks - 1) * first_ns);
+  EXPECT_LE(latency, 1.5 * ((k_tasks - 1) * first_ns + (wall - first_ns)));
 }
 
 // A task group of many short tasks at procs 1: all are spawned before any runs, then they run
