@@ -328,10 +328,10 @@ void runtime_impl::fill_class_stats(metrics::runtime_stats& s) const {
       auto& m = merged[key];
       m.tasks += c.spawned.get();
       auto runs = c.runs.get();
-      auto timed = c.timed_runs.get();
       m.runs += runs;
       auto exact_runs = c.exact_runs.get();
-      m.run_ns += estimate_ns(c.run_ticks.get(), c.exact_run_ticks.get(), runs, timed, exact_runs);
+      m.run_ns += estimate_ns(c.run_ticks.get(), c.exact_run_ticks.get(), runs,
+                              exact_runs + c.pick_weight.get(), exact_runs);
       m.sched_latency_ns += latency_ns(c.sched_latency_ticks, c.exact_latency_ticks, runs,
                                        c.long_waits, c.latency_runs, c.exact_runs);
       for (std::size_t k = 1; k < c.blocked_ticks.size(); ++k) {

@@ -27,16 +27,21 @@ constexpr std::uint32_t sample_period_for(std::uint64_t timed_cost, std::uint64_
   return static_cast<std::uint32_t>(std::bit_ceil(want));
 }
 
-// A figure read on timed runs only (run time, scheduling latency), estimated for all `runs`.
-// The timed runs are of two kinds. The sampler's picks (two a period while sampling) stand for
-// the untimed runs around them: their part is scaled. The others stand for themselves: every
-// run while not sampling, and the first run after a search or park, which is not a random pick
-// (a stolen task is the oldest in its deque, so it has waited longest: scaled, at procs 2 one
-// fork-join benchmark's latency read 8,000 s in a half-second run). Their part is counted as
-// it is. For run time, `total`, `timed` are over all timed runs, `exact`, `exact_runs` over the
-// unpicked ones; latency has its own inputs (latency_estimate). The counters are read while
-// workers write them, exact after total: a pair read between the two writes may have exact
-// ahead of total, hence the clamps.
+// A figure read on timed runs only (run time, scheduling latency, blocked time), estimated for
+// all `runs`. The timed runs are of two kinds. The sampler's picks stand for the untimed runs
+// around them: each is weighted by the runs of its period, and their part is scaled to the
+// runs that are not exact in proportion to those weights (the weights alone would miss the
+// runs of stretches that a search or park cut short). Weighted, because the period follows the
+// run length (32 to 1024 runs): a pick of a phase of longer runs stands for fewer runs than
+// one of shorter runs, and with one ratio for the whole run, runs over picks, a phase of
+// 300 ns runs read five times too much latency beside a phase of 25 ns runs. The others stand
+// for themselves: every run while not sampling, and the first run after a search or park,
+// which is not a random pick (a stolen task is the oldest in its deque, so it has waited
+// longest: scaled, at procs 2 one fork-join benchmark's latency read 8,000 s in a half-second
+// run). Their part is counted as it is. `total`: the exact part and the picks' weighted
+// samples; `exact`, `exact_runs`: the exact part and runs; `timed`: the exact runs plus the
+// picks' weights. The counters are read while workers write them, exact after total: a pair
+// read between the two writes may have exact ahead of total, hence the clamps.
 constexpr double sampled_estimate(std::uint64_t total, std::uint64_t exact, std::uint64_t runs,
                                   std::uint64_t timed, std::uint64_t exact_runs) {
   auto picked_part = total > exact ? total - exact : 0;
@@ -87,11 +92,7 @@ constexpr std::uint64_t settled_run(std::uint64_t stretch, std::uint64_t untimed
 // but for a read between two writes.
 constexpr double blocked_estimate(std::uint64_t exact, std::uint64_t sampled, std::uint64_t runs,
                                   std::uint64_t exact_runs, std::uint64_t weight) {
-  if (weight == 0) return static_cast<double>(exact + sampled);
-  auto stood_for = runs > exact_runs ? runs - exact_runs : 0;
-  return static_cast<double>(exact) + static_cast<double>(sampled) *
-                                          static_cast<double>(stood_for) /
-                                          static_cast<double>(weight);
+  return sampled_estimate(exact + sampled, exact, runs, exact_runs + weight, exact_runs);
 }
 
 // The scheduling latency of a task whose timed run starts at the reading `now`, stamped runnable

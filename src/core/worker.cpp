@@ -490,6 +490,10 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
   // (sampled_estimate). Otherwise, while sampling, this is the first or the second timed run of
   // a period, the sampler's picks: the second starts the untimed rest of the period.
   picked_ = sampling_ && !after_search_;
+  // A pick's weight (end_timed_run): the runs of its period. Set by the first pick of a period
+  // from the stretch it ends, kept for the second; the picks of the first period after a search
+  // keep the last period's.
+  if (picked_ && untimed > 0) pick_weight_ = sample_weight(untimed);
   if (after_search_) {
     after_search_ = false;
   } else if (sampling_ && ++timed_in_period_ == 2) {
@@ -651,17 +655,26 @@ void worker::end_timed_run() noexcept {
   c.timed_runs.add(1);
   c.run_ticks.add(d);
   cls.timed_runs.add(1);
-  cls.run_ticks.add(d);
   if (!picked_) {
     c.exact_runs.add(1);
     cls.exact_runs.add(1);
+    cls.run_ticks.add(d);
     cls.exact_run_ticks.add(d);
-  } else if (auto cap = 8 * mean_run_ + sample_below_ticks_; d > cap) {
-    // A pick far longer than the runs it stands for (the bound settle_untimed puts on a
-    // stretch): a preemption, a page fault, a rare long run. Scaled, one such pick of 40 us
-    // doubled a ping-pong class's run time; beyond the bound it counts once, as measured (the
-    // class's estimate scales only the part of its picks' time that is not exact).
-    cls.exact_run_ticks.add(d - cap);
+  } else {
+    // A pick: its time is a sample, weighted by the runs of its period (pick_weight_, set in
+    // begin_timed_run), as a pick's latency and blocked time are: one ratio for a class's whole
+    // run, its runs over its picks, would count a pick of a phase of longer runs (a shorter
+    // period) as standing for as many runs as one of shorter runs. The class's estimate reads
+    // the weighted samples as its runs that are not exact, in proportion (sampling.hpp,
+    // weighted_estimate). Beyond 8 mean runs + sample_below, far longer than the runs it stands
+    // for (the bound settle_untimed puts on a stretch: a preemption, a page fault, a rare long
+    // run), a pick's time counts once, as measured: weighted, one such pick of 40 us doubled a
+    // ping-pong class's run time.
+    auto cap = 8 * mean_run_ + sample_below_ticks_;
+    auto over = d > cap ? d - cap : 0;
+    cls.run_ticks.add(over + (d - over) * pick_weight_);
+    cls.exact_run_ticks.add(over);
+    cls.pick_weight.add(pick_weight_);
   }
   if (d > long_run_ticks_) {
     c.long_runs.add(1);

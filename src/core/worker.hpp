@@ -381,6 +381,8 @@ class worker {
   // Where the longest over-threshold run of this worker was started; written by the owner,
   // read by snapshots (a trivially copyable word, hence an atomic).
   std::atomic<std::source_location> long_run_site_{};
+  // The runs the current pick stands for (begin_timed_run). At the end: see run_step_.
+  std::uint64_t pick_weight_ = 2;
 };
 
 // The worker running on this thread, or null.

@@ -37,8 +37,11 @@ struct class_counters {
   std::atomic<const void*> key{nullptr};  // null: free (or, for the overflow slot, "other")
   counter spawned;  // tasks started from this site, counted at their first run (wait_kind::fresh)
   counter runs;     // resumptions
-  counter timed_runs;  // resumptions timed (run_ticks is theirs)
+  counter timed_runs;  // resumptions timed
+  // The timed runs' time: the exact runs' as measured, the picks' each times its weight
+  // (worker::end_timed_run); pick_weight sums those weights.
   counter run_ticks;
+  counter pick_weight;
   counter latency_runs;  // runs the short latencies taken stand for (as in worker_counters)
   counter long_waits;    // runs whose latency was counted, not sampled (as in worker_counters)
   counter sched_latency_ticks;
