@@ -493,7 +493,7 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
   // A pick's weight (end_timed_run): the runs of its period. Set by the first pick of a period
   // from the stretch it ends, kept for the second; the picks of the first period after a search
   // keep the last period's.
-  if (picked_ && untimed > 0) pick_weight_ = sample_weight(untimed);
+  if (picked_ && untimed > 0) pick_weight_ = static_cast<std::uint32_t>(sample_weight(untimed));
   if (after_search_) {
     after_search_ = false;
   } else if (sampling_ && ++timed_in_period_ == 2) {

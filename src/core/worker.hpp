@@ -337,6 +337,10 @@ class worker {
   // refusal, the worker's stop) or at a fairness look (count_lifo_streak), whichever is first.
   std::uint32_t lifo_streak_ = 0;
   std::uint32_t lifo_counted_ = 0;  // of those, already counted
+  // The runs the current pick stands for (begin_timed_run). In the 4 bytes that were padding
+  // before fork_top_: a word added at the worker's end cost fib(30) about a point, one more
+  // sign that its layout matters (see run_step_).
+  std::uint32_t pick_weight_ = 2;
   // The oldest fork as last seen by a fairness look (oldest_fork_starved). Owner only.
   std::int64_t fork_top_ = 0;          // its index in forks_
   std::uint64_t fork_top_since_ = 0;   // ticks: since when it has been the oldest; 0: none
@@ -381,8 +385,6 @@ class worker {
   // Where the longest over-threshold run of this worker was started; written by the owner,
   // read by snapshots (a trivially copyable word, hence an atomic).
   std::atomic<std::source_location> long_run_site_{};
-  // The runs the current pick stands for (begin_timed_run). At the end: see run_step_.
-  std::uint64_t pick_weight_ = 2;
 };
 
 // The worker running on this thread, or null.
