@@ -272,7 +272,7 @@ std::uint64_t waits_on(const weft::metrics::runtime_stats& s, const std::string&
 // that started each stretch read as runnable for the whole stretch, and the latency summed to
 // 400 times the wall time; the blocked time all went to the other task; and with the sampling
 // period even, every sampled latency fell on the same task. Now (release build, local VM): a
-// class's running + runnable + blocked is 1.01 to 1.24 times the wall time, median 1.10, in 100
+// class's running + runnable + blocked is 0.96 to 1.26 times the wall time, median 1.08, in 100
 // processes of bench/'s ping-pong (the timed runs' own clock readings make the sampled run time
 // read high), the summed latency about half the wall time, a quarter to each task. With the stress
 // tests running on the other vCPU, as under `ctest -j2`, the estimates stray further: up to 1.57
@@ -303,9 +303,9 @@ TEST(Metrics, SampledTimesOfAPingPongFitInItsWallTime) {
   EXPECT_GE(std::min(latency[0], latency[1]), 0.5 * std::max(latency[0], latency[1]));
   // The worker's run time (its stretches settled: core/sampling.hpp, settled_run) and its
   // classes' (scaled from the picks) are two estimates of the same time. The classes' reads
-  // high by the timed runs' own clock readings: the worker's is 0.52 to 0.84 of it in 100
-  // processes of bench/'s ping-pong. Before (a mean gap per run taken off each stretch) it
-  // fell to 0.28 in the VM's slow mode, and the worker read 80-98% scheduler time.
+  // high by the timed runs' own clock readings: the worker's is 0.74 to 1.19 of it, median
+  // 0.84, in 100 processes of bench/'s ping-pong. Before (a mean gap per run taken off each
+  // stretch) it fell to 0.28 in the VM's slow mode, and the worker read 80-98% scheduler time.
   double class_run = 0;
   for (const auto& c : s.classes) class_run += static_cast<double>(c.run_ns);
   // (No upper bound: a stretch that took in a preemption counts as a long run, all of it in
@@ -320,11 +320,11 @@ TEST(Metrics, SampledTimesOfAPingPongFitInItsWallTime) {
 // tasks, which wait in turn. The objects' figures (scaled by the worker's picks) and the
 // classes' (by each class's) are two estimates of the same waits.
 //
-// Counted on every wait (before 2026-12-05), the waits were k_trips exactly. Sampled, in 200
-// processes of bench/'s ping-pong at the same size (release build, local VM): 0.91 to 1.09 of
-// the count, median 1.00; the smaller task's blocked time 0.71 of the larger's or more; the
-// objects' total within 1% of the classes'. Counted on the picks and not scaled, the waits would
-// read about a five-hundredth of the count; counted on every run as well, double.
+// Counted on every wait (before 2026-12-05), the waits were k_trips exactly. Sampled, in 150
+// processes of bench/'s ping-pong at the same size (release build, local VM): 0.90 to 1.10 of
+// the count, median 1.00; the smaller task's blocked time 0.95 of the larger's or more; the
+// objects' total within 0.2% of the classes'. Counted on the picks and not scaled, the waits
+// would read about a five-hundredth of the count; counted on every run as well, double.
 TEST(Metrics, SampledWaitsOfAPingPongAddUpPerObjectAndPerTask) {
   static constexpr long k_trips = 200'000;
   // Named objects' figures are process-wide and outlive runtimes: names of this run's own.
