@@ -422,8 +422,7 @@ inline void worker::begin_run(task_header* t) noexcept {
       // instead, fib(30) gained under a point and the ping-pong lost two.
       auto k = static_cast<std::size_t>(w);
       if (d > long_wait_ticks()) [[unlikely]] {
-        cls.blocked_ticks[k].add(d);
-        if (auto* s = t->wait_site_) count_site_wait(s, d);
+        count_exact_wait(cls, k, t->wait_site_, d);
       } else if (untimed_left_ == 0) [[unlikely]] {
         // A timed run. Unless it is a pick with no stretch before it (the second of a period;
         // both of the first period after a search, or after sampling starts), whose short wait
@@ -532,9 +531,8 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
     // This pick's blocked time (count_short_wait, before) is a sample: one that stands for the runs
     // that are not exact, whether or not its task waited (its latency may be long: that only
     // takes the run out of latency's sample).
-    auto w = sample_weight(untimed);
-    c.blocked_weight.add(w);
-    cls.blocked_weight.add(w);
+    c.blocked_weight.add(pick_weight_);
+    cls.blocked_weight.add(pick_weight_);
   }
   if (picked_ && latency > long_wait_ticks()) {
     // Not a sample: a long wait counts as it is, on every run (count_long_wait), the picks
@@ -549,7 +547,7 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
     // from the estimated clock, begin_run), the exact runs and the long waits; latency_runs
     // counts the runs the first two stand for: an exact run itself, a pick its period's runs,
     // by which its latency is weighted, as a pick's blocked time is (count_short_wait).
-    auto w = picked_ ? sample_weight(untimed) : 1;
+    std::uint64_t w = picked_ ? pick_weight_ : 1;  // picked_ here: after a stretch
     c.latency_runs.add(w);
     cls.latency_runs.add(w);
     if (latency != 0) {
@@ -614,8 +612,7 @@ void worker::count_short_wait(task_header* t, class_counters& cls, std::size_t k
   if (!sampling_ || after_search_) {
     // An exact run's (every run when not sampling, the first after a search): counted as it
     // is, and it stands for no other.
-    cls.blocked_ticks[k].add(d);
-    if (s) count_site_wait(s, d);
+    count_exact_wait(cls, k, s, d);
     return;
   }
   // The pick that follows a stretch: a sample, weighted by the runs of its period (the stretch
@@ -666,7 +663,7 @@ void worker::end_timed_run() noexcept {
     // run, its runs over its picks, would count a pick of a phase of longer runs (a shorter
     // period) as standing for as many runs as one of shorter runs. The class's estimate reads
     // the weighted samples as its runs that are not exact, in proportion (sampling.hpp,
-    // weighted_estimate). Beyond 8 mean runs + sample_below, far longer than the runs it stands
+    // sampled_estimate). Beyond 8 mean runs + sample_below, far longer than the runs it stands
     // for (the bound settle_untimed puts on a stretch: a preemption, a page fault, a rare long
     // run), a pick's time counts once, as measured: weighted, one such pick of 40 us doubled a
     // ping-pong class's run time.

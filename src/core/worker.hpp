@@ -140,6 +140,13 @@ class worker {
       s->record_untallied(d);
     }
   }
+  // A wait of kind k, d ticks blocked, on the named object s (or null), counted as it was: into
+  // the class's blocked time and the object's tally. Not a sample (worker::count_short_wait).
+  void count_exact_wait(class_counters& cls, std::size_t k, const wait_site* s,
+                        std::uint64_t d) noexcept {
+    cls.blocked_ticks[k].add(d);
+    if (s) count_site_wait(s, d);
+  }
   // The running task t is about to suspend (stamp_wait): stamps when its wait began. A timed
   // run also charges its span the run so far (account_span), out of line: the common case, an
   // untimed run, is a test and a store, and keeps no register live across a call. Channel
