@@ -281,6 +281,33 @@ void worker::settle_untimed(std::uint64_t now, std::uint32_t untimed) noexcept {
   untimed_from_ = untimed_left_;  // settled: none since
 }
 
+void worker::start_countdown(std::uint32_t untimed) noexcept {
+  untimed_left_ = untimed;
+  // Until a stretch has been read (settle_untimed), the estimated clock steps by the timed
+  // runs' mean, and never by more: a step kept from an earlier phase of longer runs (sampling
+  // off in between) would run the clock many times too fast through the stretch.
+  auto cap = mean_run_ + mean_gap_;
+  run_step_ = run_step_ == 0 ? cap : std::min(run_step_, cap);
+  untimed_from_ = untimed_left_;  // restarted at the caller's reading: none since it
+}
+
+// A worker that searches or parks every few dozen runs (a server's workers, woken by each
+// request) would never reach the end of a period, which starts with the two picks after the
+// first run: its short waits and latency would go unsampled, and be missing from the figures
+// (only the long ones and the first run after each search are exact). So the first stretch
+// after a search has a random length, 1 to a period's runs, and the pick that ends it, if the
+// worker gets that far, stands for a whole period: each run from the third after the search on
+// is that pick with chance one in a period, so the weighted samples add up to the burst's
+// waits on average, however short the bursts. (Not the second run: a pick right after a timed
+// run would take in that run's bookkeeping as latency, begin_timed_run.)
+void worker::start_random_period() noexcept {
+  auto period = sample_period_for(timed_cost_ticks_, mean_run_);
+  rng_ = rng_ * 1664525u + 1013904223u;
+  start_countdown(1 + ((rng_ >> 16) & (period - 1)));  // period: a power of two
+  pick_weight_ = period;
+  random_start_ = true;
+}
+
 void worker::note_run_length(std::uint64_t d) noexcept {
   // Moving average, weight 1/8: follows a change of phase within a few runs.
   mean_run_ = timed_seen_ == 0 ? d : mean_run_ - mean_run_ / 8 + d / 8;
@@ -425,7 +452,7 @@ inline void worker::begin_run(task_header* t) noexcept {
         count_exact_wait(cls, k, t->wait_site_, d);
       } else if (untimed_left_ == 0) [[unlikely]] {
         // A timed run. Unless it is a pick with no stretch before it (the second of a period;
-        // both of the first period after a search, or after sampling starts), whose short wait
+        // both of the first period once sampling starts), whose short wait
         // is left to the samples: tested here, not in the call, because the second pick's gap
         // from the first is measured (begin_timed_run) to stand for an untimed run's, which
         // makes no call.
@@ -490,13 +517,19 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
   // a period, the sampler's picks: the second starts the untimed rest of the period.
   picked_ = sampling_ && !after_search_;
   // A pick's weight (end_timed_run): the runs of its period. Set by the first pick of a period
-  // from the stretch it ends, kept for the second; the picks of the first period after a search
-  // keep the last period's.
-  if (picked_ && untimed > 0) pick_weight_ = static_cast<std::uint32_t>(sample_weight(untimed));
+  // from the stretch it ends, kept for the second; the first pick after a search, which ends a
+  // stretch of random length, was given its period's whole length when that stretch began.
+  // (Picks with no stretch before them, when sampling starts, keep the last period's.)
+  if (picked_ && untimed > 0) {
+    pick_weight_ = static_cast<std::uint32_t>(next_pick_weight(untimed));
+    random_start_ = false;
+  }
   if (after_search_) {
     after_search_ = false;
+    if (sampling_) start_random_period();
   } else if (sampling_ && ++timed_in_period_ == 2) {
     timed_in_period_ = 0;
+    random_start_ = false;
     // The period is jittered by up to an eighth either way, its mean about the same: a fixed
     // period aliases with a program's own rhythm. A ping-pong alternates two tasks, and with an
     // even period every first pick fell on the same one of them: the other's latency was never
@@ -504,13 +537,7 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
     auto period = sample_period_for(timed_cost_ticks_, mean_run_);
     rng_ = rng_ * 1664525u + 1013904223u;
     auto jitter = (rng_ >> 16) & (period / 4 - 1);  // period / 4: a power of two, 8 or more
-    untimed_left_ = period - 2 - period / 8 + jitter;
-    // Until a stretch has been read (settle_untimed), the estimated clock steps by the timed
-    // runs' mean, and never by more: a step kept from an earlier phase of longer runs (sampling
-    // off in between) would run the clock many times too fast through the stretch.
-    auto cap = mean_run_ + mean_gap_;
-    run_step_ = run_step_ == 0 ? cap : std::min(run_step_, cap);
-    untimed_from_ = untimed_left_;  // restarted at the reading below: none since it
+    start_countdown(period - 2 - period / 8 + jitter);
   }
   // A fresh reading, not the previous run's end: the queue operations in between are the
   // scheduler's time, which the doctor's too-fine rule weighs against run time.
@@ -621,7 +648,7 @@ void worker::count_short_wait(task_header* t, class_counters& cls, std::size_t k
   // follows the run length (32 to 1024 runs), and a pick of a phase of short runs stands for
   // many more runs than one of a phase of longer runs. The read corrects the weights' sum to
   // the runs they stand for (blocked_estimate, blocked_scale).
-  auto w = sample_weight(untimed_since());
+  auto w = next_pick_weight(untimed_since());
   cls.sampled_blocked_ticks[k].add(d * w);
   if (!s) return;
   if (s->id_ != 0) [[likely]] {

@@ -283,12 +283,23 @@ class worker {
   static std::uint64_t sample_weight(std::uint32_t untimed) noexcept {
     return std::uint64_t{untimed} + 2;
   }
+  // The weight of the pick about to run, which ends a stretch of `untimed` runs: set already
+  // if the stretch was start_random_period()'s.
+  std::uint64_t next_pick_weight(std::uint32_t untimed) const noexcept {
+    return random_start_ ? pick_weight_ : sample_weight(untimed);
+  }
   // Sampling stops (or pauses until the next reading): the next run is timed.
   void stop_countdown() noexcept {
     untimed_left_ = 0;
     untimed_from_ = 0;
     timed_in_period_ = 0;
+    random_start_ = false;
   }
+  // The next `untimed` runs are untimed (called at a timed run's start, before its reading).
+  void start_countdown(std::uint32_t untimed) noexcept;
+  // At the first run after a search or park, while sampling: a countdown of random length,
+  // whose pick stands for a whole period (bursts shorter than a period are sampled too).
+  void start_random_period() noexcept;
   void note_run_length(std::uint64_t d) noexcept;
 
   runtime_impl& rt_;
@@ -364,6 +375,9 @@ class worker {
   task_header* run_next_ = nullptr;
   std::uint32_t rng_;
   bool searching_ = false;
+  // The countdown running is start_random_period()'s: its pick's weight is set (pick_weight_).
+  // Here, in the padding after searching_: see run_step_ on the worker's layout.
+  bool random_start_ = false;
   // relaxed: read only for the wall-time figure in snapshots.
   std::atomic<std::uint64_t> start_ticks_{0};
   std::atomic<std::uint64_t> end_ticks_{0};
