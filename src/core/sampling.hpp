@@ -21,6 +21,14 @@ inline constexpr std::uint64_t k_sample_cost_share = 200;
 // the mean run is still read from thousands of timed runs a second. Runs of a few hundred
 // nanoseconds keep 32.
 constexpr std::uint32_t sample_period_for(std::uint64_t timed_cost, std::uint64_t mean_run) {
+#ifdef WEFT_SAMPLE_PERIOD
+  static_assert(WEFT_SAMPLE_PERIOD == 0 || std::has_single_bit(unsigned{WEFT_SAMPLE_PERIOD}),
+                "WEFT_SAMPLE_PERIOD: a power of two (the countdowns mask by it)");
+  // For instruction counts under callgrind (bench/README.md), where a clock reading is cheap
+  // beside the slowed runs and the rule would give every program the shortest period: the
+  // period a native run would take, fixed.
+  if (WEFT_SAMPLE_PERIOD > 0) return WEFT_SAMPLE_PERIOD;
+#endif
   auto run = std::max<std::uint64_t>(mean_run, 1);
   auto want = (2 * k_sample_cost_share * timed_cost + run - 1) / run;  // rounded up
   want = std::clamp<std::uint64_t>(want, k_min_sample_period, k_max_sample_period);
@@ -98,11 +106,11 @@ constexpr double blocked_estimate(std::uint64_t exact, std::uint64_t sampled, st
 // The scheduling latency of a task whose timed run starts at the reading `now`, stamped runnable
 // at `stamp`. Between readings a sampling worker stamps the tasks it wakes from its estimated
 // clock (worker::begin_run): from the stretch's first reading `from`, a step per untimed run
-// (the last stretch's length over its runs), up to `est_now` where the estimate puts this run's
-// start. The estimate drifts from the clock by a few percent over a stretch of hundreds of runs, as
-// much as the latency itself; so a stamp on it is read as a position in the stretch, and mapped
-// onto the real stretch [from, now] in proportion. A stamp outside the estimated stretch is a
-// reading (taken before it, or on another worker) and is used as it is. `from` 0: no stretch, no
+// (a run and a pick's share of the last stretch), up to `est_now` where the estimate puts this
+// run's start. The estimate drifts from the clock by a few percent over a stretch of hundreds of
+// runs, as much as the latency itself; so a stamp on it is read as a position in the stretch, and
+// mapped onto the real stretch [from, now] in proportion. A stamp outside the estimated stretch is
+// a reading (taken before it, or on another worker) and is used as it is. `from` 0: no stretch, no
 // estimate.
 //
 // Not when the stretch took over twice what the estimate gave it: then something long happened

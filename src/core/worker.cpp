@@ -58,7 +58,13 @@ worker::worker(runtime_impl& rt, int index)
     : rt_(rt),
       index_(index),
       alone_(rt.procs() == 1),
-      rng_(static_cast<std::uint32_t>(index) * 2654435761u + 1),
+      // Seeded from the clock as well as the index: the sampler's random choices (where a
+      // period starts after a search, its jitter) must differ from one run of a program to the
+      // next, or every run would sample the same runs, and the doctor's repeated runs would
+      // share one draw's error instead of averaging it out (a bursty test read one object's
+      // waits 1.06-1.10 of the count in every one of 60 processes, seeded by the index alone).
+      rng_(static_cast<std::uint32_t>(index) * 2654435761u +
+           static_cast<std::uint32_t>(ticks() * 0x9E3779B97F4A7C15ull >> 32) + 1),
       long_run_ticks_(ns_to_ticks(k_long_run_ns)),
       lifo_steal_ticks_(ns_to_ticks(k_lifo_steal_after_ns)) {
   sample_below_ticks_ = ns_to_ticks(k_sample_below_ns);
@@ -268,15 +274,19 @@ void worker::settle_untimed(std::uint64_t now, std::uint32_t untimed) noexcept {
     if (over > long_run_ticks_) c.long_runs.add(1);
     c.max_run_ticks.max(over);
   } else if (stretch != 0) {
-    c.run_ticks.add(settled_run(stretch, untimed, mean_run_, mean_gap_));
-    // The estimated clock's step (begin_run), from the stretch just read: its length over its
-    // runs. Not the timed runs' mean (run and gap), which is longer than an untimed run's by
-    // their clock readings (18% on a ping-pong, whose blocked time the estimated clock then
-    // overstated as much). But not above that mean either: a stretch that took in a preemption
-    // (under the long-run bound above) would make the clock run several times too fast through
-    // the next stretch, and every wait in it read as long; with a busy neighbour on the other
-    // vCPU, a ping-pong task's blocked time read 2.4 times the wall time.
-    run_step_ = std::min(stretch / untimed, mean_run_ + mean_gap_);
+    auto runs = settled_run(stretch, untimed, mean_run_, mean_gap_);
+    c.run_ticks.add(runs);
+    // The estimated clock's step (begin_run), from the stretch just read: a run and the pick
+    // before it, the runs' share of the stretch over the runs and the picks' over the picks
+    // (one more than the runs: taking the whole stretch over the runs made the step a gap too
+    // long after the short stretches that follow a search, start_random_period). Not the timed
+    // runs' mean (run and gap), which is longer than an untimed run's by their clock readings
+    // (18% on a ping-pong, whose blocked time the estimated clock then overstated as much). But
+    // not above that mean either: a stretch that took in a preemption (under the long-run bound
+    // above) would make the clock run several times too fast through the next stretch, and
+    // every wait in it read as long; with a busy neighbour on the other vCPU, a ping-pong
+    // task's blocked time read 2.4 times the wall time.
+    run_step_ = std::min(runs / untimed + (stretch - runs) / (untimed + 1), mean_run_ + mean_gap_);
   }
   untimed_from_ = untimed_left_;  // settled: none since
 }
@@ -292,18 +302,21 @@ void worker::start_countdown(std::uint32_t untimed) noexcept {
 }
 
 // A worker that searches or parks every few dozen runs (a server's workers, woken by each
-// request) would never reach the end of a period, which starts with the two picks after the
-// first run: its short waits and latency would go unsampled, and be missing from the figures
-// (only the long ones and the first run after each search are exact). So the first stretch
-// after a search has a random length, 1 to a period's runs, and the pick that ends it, if the
-// worker gets that far, stands for a whole period: each run from the third after the search on
-// is that pick with chance one in a period, so the weighted samples add up to the burst's
-// waits on average, however short the bursts. (Not the second run: a pick right after a timed
-// run would take in that run's bookkeeping as latency, begin_timed_run.)
+// request) would never reach the end of a period, if the first period after a search began
+// with two picks and ran its whole length, as it did until 2026-12-05: its short waits and
+// latency would go unsampled, and be missing from the figures (only the long ones and the
+// first run after each search are exact). So the first stretch after a search has a random
+// length, 0 to a period's runs less one, and the pick that ends it, if the worker gets that
+// far, stands for a whole period: each run from the second after the search on is that pick
+// with chance one in a period, so the weighted samples add up to the burst's waits and run
+// time on average, however short the bursts. A pick right after the timed first run (a
+// stretch of 0) samples no latency: its task was most likely woken by that run and stamped
+// from its start, so its latency would take in that run's readings and bookkeeping
+// (begin_timed_run); latency rests on the others, in proportion.
 void worker::start_random_period() noexcept {
   auto period = sample_period_for(timed_cost_ticks_, mean_run_);
   rng_ = rng_ * 1664525u + 1013904223u;
-  start_countdown(1 + ((rng_ >> 16) & (period - 1)));  // period: a power of two
+  start_countdown((rng_ >> 16) & (period - 1));  // period: a power of two
   pick_weight_ = period;
   random_start_ = true;
 }
@@ -452,11 +465,12 @@ inline void worker::begin_run(task_header* t) noexcept {
         count_exact_wait(cls, k, t->wait_site_, d);
       } else if (untimed_left_ == 0) [[unlikely]] {
         // A timed run. Unless it is a pick with no stretch before it (the second of a period;
-        // both of the first period once sampling starts), whose short wait
-        // is left to the samples: tested here, not in the call, because the second pick's gap
-        // from the first is measured (begin_timed_run) to stand for an untimed run's, which
-        // makes no call.
-        if (!sampling_ || after_search_ || untimed_since() != 0) count_short_wait(t, cls, k, d);
+        // both of the first period once sampling starts; not the first after a search, whose
+        // random stretch may be none), whose short wait is left to the samples: tested here,
+        // not in the call, because the second pick's gap from the first is measured
+        // (begin_timed_run) to stand for an untimed run's, which makes no call.
+        if (!sampling_ || after_search_ || untimed_since() != 0 || random_start_)
+          count_short_wait(t, cls, k, d);
       }
     }
     t->wait_ = wait_kind::none;
@@ -478,7 +492,7 @@ inline void worker::begin_run(task_header* t) noexcept {
     // (span accounting was 4% of fib(30) before).
     t->span_ += mean_run_;
     // The clock is not read, so it is estimated: run_mark_ stands at about the end of the
-    // previous run, and moves on by one run's step (the last stretch's length over its runs,
+    // previous run, and moves on by one run's step (a run and a pick's share of the last stretch,
     // settle_untimed), to about the end of this one,
     // where a task typically wakes another and waits itself. The tasks it stamps (mark_woken,
     // note_wait) then read as runnable or waiting from about when they were, not from the
@@ -518,9 +532,12 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
   picked_ = sampling_ && !after_search_;
   // A pick's weight (end_timed_run): the runs of its period. Set by the first pick of a period
   // from the stretch it ends, kept for the second; the first pick after a search, which ends a
-  // stretch of random length, was given its period's whole length when that stretch began.
-  // (Picks with no stretch before them, when sampling starts, keep the last period's.)
-  if (picked_ && untimed > 0) {
+  // stretch of random length (maybe none), was given its period's whole length when that
+  // stretch began. Those picks are samples of blocked time; the others, the second of a period
+  // and both of the first period once sampling starts (which keep the last period's weight),
+  // are not (count_short_wait).
+  auto sample = picked_ && (untimed > 0 || random_start_);
+  if (sample) {
     pick_weight_ = static_cast<std::uint32_t>(next_pick_weight(untimed));
     random_start_ = false;
   }
@@ -554,7 +571,7 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
   // of untimed runs ends here.
   auto latency = stretch_latency(t->runnable_since_, start, untimed > 0 ? last_reading_ : 0,
                                  run_mark_ + mean_gap_);
-  if (picked_ && untimed > 0) {
+  if (sample) {
     // This pick's blocked time (count_short_wait, before) is a sample: one that stands for the runs
     // that are not exact, whether or not its task waited (its latency may be long: that only
     // takes the run out of latency's sample).
@@ -567,7 +584,7 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
     count_long_wait(cls, latency);
   } else if (!picked_ || untimed > 0) {
     // A pick samples latency only after a stretch: one right after another timed run (the
-    // second of a period, or the first after the timed run that follows a search) most likely
+    // second of a period, or a first after a search whose random stretch was none) most likely
     // runs a task that run woke, stamped from its start, and its latency would take in that
     // run's clock readings and bookkeeping, three times an untimed run's length (half a
     // ping-pong's time read as latency). Latency rests on the picks after a stretch (stamped
@@ -643,7 +660,8 @@ void worker::count_short_wait(task_header* t, class_counters& cls, std::size_t k
     return;
   }
   // The pick that follows a stretch: a sample, weighted by the runs of its period (the stretch
-  // and the period's two picks), which begin_timed_run adds to blocked_weight (a pick with no
+  // and the period's two picks; after a search, the whole period: start_random_period), which
+  // begin_timed_run adds to blocked_weight (a pick with no
   // wait is a sample of none). Weighted here, not scaled by one ratio when read: the period
   // follows the run length (32 to 1024 runs), and a pick of a phase of short runs stands for
   // many more runs than one of a phase of longer runs. The read corrects the weights' sum to
