@@ -220,8 +220,10 @@ void spin(int steps) {
 // k_trips round trips of a value between two tasks over two rendezvous channels (named, if
 // names are given), inside a running runtime. Each side spins `work` steps a run after it has
 // received, which is what wakes the other (here a rendezvous sender waits for its receiver),
-// so the task it woke waits about that long to run.
-weft::task<> bounce(long k_trips, std::string there_name, std::string back_name, int work) {
+// so the task it woke waits about that long to run. With `bursts`, that many times over, each
+// after a sleep of `pause` (at procs 1, the worker parks in it).
+weft::task<> bounce(long k_trips, std::string there_name, std::string back_name, int work,
+                    int bursts = 1, std::chrono::microseconds pause = {}) {
   weft::chan<long> there(0, std::move(there_name));
   weft::chan<long> back(0, std::move(back_name));
   auto pong = weft::spawn([&]() -> weft::task<long> {
@@ -234,15 +236,18 @@ weft::task<> bounce(long k_trips, std::string there_name, std::string back_name,
     co_return seen;
   });
   long ok = 0;
-  for (long i = 0; i < k_trips; ++i) {
-    co_await there.send(i);
-    auto v = co_await back.recv();
-    spin(work);
-    if (v && *v == i + 1) ++ok;
+  for (int b = 0; b < bursts; ++b) {
+    if (pause.count() > 0) co_await weft::sleep_for(pause);
+    for (long i = 0; i < k_trips; ++i) {
+      co_await there.send(i);
+      auto v = co_await back.recv();
+      spin(work);
+      if (v && *v == i + 1) ++ok;
+    }
   }
   there.close();
-  EXPECT_EQ(ok, k_trips);
-  EXPECT_EQ(co_await pong, k_trips);
+  EXPECT_EQ(ok, k_trips * bursts);
+  EXPECT_EQ(co_await pong, k_trips * bursts);
 }
 
 // The same at procs 1, as the whole of a runtime's run.
@@ -487,28 +492,7 @@ TEST(Metrics, ShortBurstsBetweenParksAreSampled) {
   std::vector<std::string> names = {"burst-there-" + n, "burst-back-" + n, "steady-there-" + n,
                                     "steady-back-" + n};
   weft::run({.procs = 1}, [&]() -> weft::task<> {
-    weft::chan<long> there(0, names[0]);
-    weft::chan<long> back(0, names[1]);
-    auto pong = weft::spawn([&]() -> weft::task<long> {
-      long seen = 0;
-      while (auto v = co_await there.recv()) {
-        co_await back.send(*v + 1);
-        ++seen;
-      }
-      co_return seen;
-    });
-    long ok = 0;
-    for (int b = 0; b < k_bursts; ++b) {
-      co_await weft::sleep_for(20us);
-      for (long i = 0; i < k_trips; ++i) {
-        co_await there.send(i);
-        auto v = co_await back.recv();
-        if (v && *v == i + 1) ++ok;
-      }
-    }
-    there.close();
-    EXPECT_EQ(ok, k_count);
-    EXPECT_EQ(co_await pong, k_count);
+    co_await bounce(k_trips, names[0], names[1], 0, k_bursts, 20us);
     co_await bounce(k_count, names[2], names[3], 0);
   });
   auto s = weft::metrics::snapshot();
