@@ -62,7 +62,7 @@ worker::worker(runtime_impl& rt, int index)
       // period starts after a search, its jitter) must differ from one run of a program to the
       // next, or every run would sample the same runs, and the doctor's repeated runs would
       // share one draw's error instead of averaging it out (a bursty test read one object's
-      // waits 1.06-1.10 of the count in every one of 60 processes, seeded by the index alone).
+      // waits 1.05-1.11 of the count in every one of 60 processes, seeded by the index alone).
       rng_(static_cast<std::uint32_t>(index) * 2654435761u +
            static_cast<std::uint32_t>(ticks() * 0x9E3779B97F4A7C15ull >> 32) + 1),
       long_run_ticks_(ns_to_ticks(k_long_run_ns)),
@@ -661,11 +661,11 @@ void worker::count_short_wait(task_header* t, class_counters& cls, std::size_t k
   }
   // The pick that follows a stretch: a sample, weighted by the runs of its period (the stretch
   // and the period's two picks; after a search, the whole period: start_random_period), which
-  // begin_timed_run adds to blocked_weight (a pick with no
-  // wait is a sample of none). Weighted here, not scaled by one ratio when read: the period
-  // follows the run length (32 to 1024 runs), and a pick of a phase of short runs stands for
-  // many more runs than one of a phase of longer runs. The read corrects the weights' sum to
-  // the runs they stand for (blocked_estimate, blocked_scale).
+  // begin_timed_run adds to blocked_weight (a pick with no wait is a sample of none). Weighted
+  // here, not scaled by one ratio when read: the period follows the run length (32 to 1024 runs),
+  // and a pick of a phase of short runs stands for many more runs than one of a phase of longer
+  // runs. The read corrects the weights' sum to the runs they stand for (blocked_estimate,
+  // blocked_scale).
   auto w = next_pick_weight(untimed_since());
   cls.sampled_blocked_ticks[k].add(d * w);
   if (!s) return;
