@@ -546,7 +546,6 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
     if (sampling_) start_random_period();
   } else if (sampling_ && ++timed_in_period_ == 2) {
     timed_in_period_ = 0;
-    random_start_ = false;
     // The period is jittered by up to an eighth either way, its mean about the same: a fixed
     // period aliases with a program's own rhythm. A ping-pong alternates two tasks, and with an
     // even period every first pick fell on the same one of them: the other's latency was never
@@ -696,7 +695,6 @@ void worker::end_timed_run() noexcept {
   last_reading_ = end;
   c.timed_runs.add(1);
   c.run_ticks.add(d);
-  cls.timed_runs.add(1);
   if (!picked_) {
     c.exact_runs.add(1);
     cls.exact_runs.add(1);

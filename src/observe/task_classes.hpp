@@ -37,7 +37,6 @@ struct class_counters {
   std::atomic<const void*> key{nullptr};  // null: free (or, for the overflow slot, "other")
   counter spawned;  // tasks started from this site, counted at their first run (wait_kind::fresh)
   counter runs;     // resumptions
-  counter timed_runs;  // resumptions timed
   // The timed runs' time: the exact runs' as measured, the picks' each times its weight
   // (worker::end_timed_run); pick_weight sums those weights.
   counter run_ticks;
