@@ -442,36 +442,18 @@ inline void worker::begin_run(task_header* t) noexcept {
   }
   auto site = t->site_;
   auto& cls = classes_.at(site);
-  if (auto w = t->wait_; w != wait_kind::none) {
+  // Where the task's wait to run began, or its wait to be woken if it was blocked (its blocked
+  // time and latency together run from there; the earlier stamp, should the waker's clock be
+  // behind the estimate its wait was stamped from). The untimed runs test that span once:
+  // short, and neither part is long (count_long_untimed).
+  auto w = t->wait_;
+  auto since = t->runnable_since_;
+  if (w != wait_kind::none) {
     if (w == wait_kind::fresh) {
       // Its first run: a task of its class (task_header.hpp, wait_kind::fresh).
       cls.spawned.add(1);
     } else {
-      // From the stamps taken when the wait began and when the task was woken: no clock
-      // read. A named object's tally is counted here too, with the same span, where the
-      // header is at hand: counted in the awaiter after the task resumed, it took a call, a
-      // TLS load and another look at the clock stamp per wait (the ping-pong at procs 1 went
-      // from 98.8 to 95.9 ns a round trip, docs/PERFORMANCE.md).
-      // As a max, not a test: a cmov rather than a branch mispredicted at each stretch's end.
-      auto d = std::max(t->runnable_since_, t->wait_since_) - t->wait_since_;
-      // A long wait counts as it is, on every run. The short ones are sampled, as latency is
-      // (count_short_wait): adding each to its class's and its object's tallies cost a channel
-      // ping-pong (a short wait a run) about 4% (docs/PERFORMANCE.md). The test is a branch
-      // that fork-join trees mispredict now and then (one join in ten or so waits for a subtree
-      // this long, in no pattern a predictor learns): the class's part added through a mask
-      // instead, fib(30) gained under a point and the ping-pong lost two.
-      auto k = static_cast<std::size_t>(w);
-      if (d > long_wait_ticks()) [[unlikely]] {
-        count_exact_wait(cls, k, t->wait_site_, d);
-      } else if (untimed_left_ == 0) [[unlikely]] {
-        // A timed run. Unless it is a pick with no stretch before it (the second of a period;
-        // both of the first period once sampling starts; not the first after a search, whose
-        // random stretch may be none), whose short wait is left to the samples: tested here,
-        // not in the call, because the second pick's gap from the first is measured
-        // (begin_timed_run) to stand for an untimed run's, which makes no call.
-        if (!sampling_ || after_search_ || untimed_since() != 0 || random_start_)
-          count_short_wait(t, cls, k, d);
-      }
+      since = std::min(since, t->wait_since_);
     }
     t->wait_ = wait_kind::none;
   }
@@ -502,12 +484,10 @@ inline void worker::begin_run(task_header* t) noexcept {
     // ahead of the clock is harmless: a stamp past a later reading reads as no wait
     // (begin_timed_run, mark_woken's max) and thieves compare with care (steal_from).
     auto mark = run_mark_;
-    // A task that waited long is not left to the sampler: its latency, on the estimated
-    // clock, counts as it is (count_long_wait). Signed: a stamp from another worker's clock
-    // may be ahead of this estimate.
-    if (static_cast<std::int64_t>(mark - t->runnable_since_) >
-        static_cast<std::int64_t>(long_wait_ticks())) [[unlikely]]
-      count_long_wait(cls, mark - t->runnable_since_);
+    // Signed: a stamp from another worker's clock may be ahead of this estimate.
+    if (static_cast<std::int64_t>(mark - since) > static_cast<std::int64_t>(long_wait_ticks()))
+        [[unlikely]]
+      count_long_untimed(t, cls, w, mark);
     run_mark_ = mark + run_step_;
     // Thieves see the estimate too. run_mark_ | 1: non-zero (running) even before the first
     // reading, for a test and a move less than picking 1 when it is zero; a tick off is
@@ -515,11 +495,53 @@ inline void worker::begin_run(task_header* t) noexcept {
     run_started_.store(run_mark_ | 1, std::memory_order_relaxed);
     return;
   }
-  begin_timed_run(t, cls);
+  begin_timed_run(t, cls, w);
 }
 
-void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
+namespace {
+// How long t was blocked in the wait that just ended: from the stamps taken when the wait began
+// and when the task was woken, no clock read. As a max, not a test: a cmov rather than a branch
+// mispredicted at each stretch's end.
+std::uint64_t wait_ticks(const task_header* t) noexcept {
+  return std::max(t->runnable_since_, t->wait_since_) - t->wait_since_;
+}
+}  // namespace
+
+// A task that waited long, to run or blocked, is not left to the sampler: its latency, on the
+// estimated clock, and its blocked time count as they are, each if it is long (count_long_wait,
+// count_exact_wait). A named object's tally is counted here too, where the header is at hand:
+// counted in the awaiter after the task resumed, it took a call, a TLS load and another look at
+// the clock stamp per wait (the ping-pong at procs 1 went from 98.8 to 95.9 ns a round trip,
+// docs/PERFORMANCE.md). Out of line, behind one test of the two together (begin_run): in a
+// fork-join tree one join in ten or so waits for a subtree longer than the threshold.
+void worker::count_long_untimed(task_header* t, class_counters& cls, wait_kind w,
+                                std::uint64_t mark) noexcept {
+  auto limit = long_wait_ticks();
+  if (w != wait_kind::none && w != wait_kind::fresh) {
+    if (auto d = wait_ticks(t); d > limit)
+      count_exact_wait(cls, static_cast<std::size_t>(w), t->wait_site_, d);
+  }
+  auto latency = mark - t->runnable_since_;
+  if (static_cast<std::int64_t>(latency) > static_cast<std::int64_t>(limit))
+    count_long_wait(cls, latency);
+}
+
+void worker::begin_timed_run(task_header* t, class_counters& cls, wait_kind w) noexcept {
   auto& c = counters_;
+  if (w != wait_kind::none && w != wait_kind::fresh) {
+    // Its wait: a long one counts as it is, as on every run. The short ones are sampled, as
+    // latency is: adding each to its class's and its object's tallies cost a channel ping-pong
+    // (a short wait a run) about 4% (docs/PERFORMANCE.md). Counted unless this is a pick with no
+    // stretch before it (the second of a period; both of the first period once sampling
+    // starts; not the first after a search, whose random stretch may be none), whose short wait
+    // is left to the samples (count_short_wait, before anything below changes what it reads).
+    auto k = static_cast<std::size_t>(w);
+    if (auto d = wait_ticks(t); d > long_wait_ticks()) {
+      count_exact_wait(cls, k, t->wait_site_, d);
+    } else if (!sampling_ || after_search_ || untimed_since() != 0 || random_start_) {
+      count_short_wait(t, cls, k, d);
+    }
+  }
   auto untimed = untimed_since();  // before the countdown below may restart it
   timed_ = true;
   // For end_timed_run. The class's counters stay put (slots are never reused), so the pointer
@@ -590,12 +612,12 @@ void worker::begin_timed_run(task_header* t, class_counters& cls) noexcept {
     // from the estimated clock, begin_run), the exact runs and the long waits; latency_runs
     // counts the runs the first two stand for: an exact run itself, a pick its period's runs,
     // by which its latency is weighted, as a pick's blocked time is (count_short_wait).
-    std::uint64_t w = picked_ ? pick_weight_ : 1;  // picked_ here: after a stretch
-    c.latency_runs.add(w);
-    cls.latency_runs.add(w);
+    std::uint64_t weight = picked_ ? pick_weight_ : 1;  // picked_ here: after a stretch
+    c.latency_runs.add(weight);
+    cls.latency_runs.add(weight);
     if (latency != 0) {
-      c.sched_latency_ticks.add(latency * w);
-      cls.sched_latency_ticks.add(latency * w);
+      c.sched_latency_ticks.add(latency * weight);
+      cls.sched_latency_ticks.add(latency * weight);
       if (!picked_) {
         c.exact_latency_ticks.add(latency);
         cls.exact_latency_ticks.add(latency);
@@ -647,7 +669,7 @@ void worker::count_long_wait(class_counters& cls, std::uint64_t latency) noexcep
 }
 
 // Blocked time is sampled like latency, and for the same reason: counted on every wait, it was
-// most of what the counters cost a program that waits at every run. Called before
+// most of what the counters cost a program that waits at every run. Called at the start of
 // begin_timed_run, so picked_ is not yet this run's: it is worked out here the same way.
 void worker::count_short_wait(task_header* t, class_counters& cls, std::size_t k,
                               std::uint64_t d) noexcept {

@@ -230,14 +230,20 @@ class worker {
   inline void begin_run(task_header* t) noexcept;
   void count_long_wait(class_counters& cls, std::uint64_t latency) noexcept;
   // A short wait (of kind k, d ticks blocked) ended for t on a timed run that is exact or the
-  // pick after a stretch (begin_run): counted as it is, or as a sample, into cls and t's named
-  // object. The short waits of the other runs are left to the samples.
+  // pick after a stretch (begin_timed_run): counted as it is, or as a sample, into cls and t's
+  // named object. The short waits of the other runs are left to the samples.
   [[gnu::noinline]] void count_short_wait(task_header* t, class_counters& cls, std::size_t k,
                                           std::uint64_t d) noexcept;
   // A wait longer than this is counted on every run, not left to the sampler (count_long_wait).
   std::uint64_t long_wait_ticks() const noexcept;
   inline void end_run() noexcept;
-  [[gnu::noinline]] void begin_timed_run(task_header* t, class_counters& cls) noexcept;
+  // A timed run of t begins; its wait, of kind w (none or fresh: it did not wait), is counted
+  // first.
+  [[gnu::noinline]] void begin_timed_run(task_header* t, class_counters& cls, wait_kind w) noexcept;
+  // An untimed run of t, after a wait of kind w, whose latency and blocked time together are
+  // long (begin_run): each counted if it is long on its own. `mark`: the estimated clock.
+  [[gnu::noinline]] void count_long_untimed(task_header* t, class_counters& cls, wait_kind w,
+                                            std::uint64_t mark) noexcept;
   [[gnu::noinline]] void end_timed_run() noexcept;
   [[gnu::noinline]] void note_timed_wait(task_header* t) noexcept;
   // Tracing. The wake-up arrow of mark_woken.
