@@ -442,12 +442,15 @@ inline void worker::begin_run(task_header* t) noexcept {
   }
   auto site = t->site_;
   auto& cls = classes_.at(site);
-  // Where the task's wait to run began, or its wait to be woken if it was blocked (its blocked
-  // time and latency together run from there; the earlier stamp, should the waker's clock be
-  // behind the estimate its wait was stamped from). The untimed runs test that span once:
-  // short, and neither part is long (count_long_untimed).
+  // Where the task's wait to run began, or its wait to be woken if it was blocked: its blocked
+  // time and latency together run from there to now. An untimed run tests that span once:
+  // short, and neither part is long (count_long_untimed). The stamps may come from different
+  // clocks (a waker's reading, an estimate ahead of it), so the span runs from the earlier of
+  // the two stamps to the later of the wake's and now, which bounds each part whatever their
+  // order.
   auto w = t->wait_;
-  auto since = t->runnable_since_;
+  auto woken = t->runnable_since_;
+  auto since = woken;
   if (w != wait_kind::none) {
     if (w == wait_kind::fresh) {
       // Its first run: a task of its class (task_header.hpp, wait_kind::fresh).
@@ -484,9 +487,7 @@ inline void worker::begin_run(task_header* t) noexcept {
     // ahead of the clock is harmless: a stamp past a later reading reads as no wait
     // (begin_timed_run, mark_woken's max) and thieves compare with care (steal_from).
     auto mark = run_mark_;
-    // Signed: a stamp from another worker's clock may be ahead of this estimate.
-    if (static_cast<std::int64_t>(mark - since) > static_cast<std::int64_t>(long_wait_ticks()))
-        [[unlikely]]
+    if (std::max(mark, woken) - since > long_wait_ticks()) [[unlikely]]
       count_long_untimed(t, cls, w, mark);
     run_mark_ = mark + run_step_;
     // Thieves see the estimate too. run_mark_ | 1: non-zero (running) even before the first
