@@ -536,6 +536,8 @@ void worker::begin_timed_run(task_header* t, class_counters& cls, wait_kind w) n
     // stretch before it (the second of a period; both of the first period once sampling
     // starts; not the first after a search, whose random stretch may be none), whose short wait
     // is left to the samples (count_short_wait, before anything below changes what it reads).
+    // Tested here, not in the call: the second pick's gap from the first, read below, stands
+    // for an untimed run's, which makes no call.
     auto k = static_cast<std::size_t>(w);
     if (auto d = wait_ticks(t); d > long_wait_ticks()) {
       count_exact_wait(cls, k, t->wait_site_, d);
