@@ -500,6 +500,12 @@ inline void worker::begin_run(task_header* t) noexcept {
 }
 
 namespace {
+// Whether the run of a task whose wait_ was w ends a wait (none: it was made runnable without
+// one; fresh: its first run).
+constexpr bool ends_wait(wait_kind w) noexcept {
+  return w != wait_kind::none && w != wait_kind::fresh;
+}
+
 // How long t was blocked in the wait that just ended: from the stamps taken when the wait began
 // and when the task was woken, no clock read. As a max, not a test: a cmov rather than a branch
 // mispredicted at each stretch's end.
@@ -518,7 +524,7 @@ std::uint64_t wait_ticks(const task_header* t) noexcept {
 void worker::count_long_untimed(task_header* t, class_counters& cls, wait_kind w,
                                 std::uint64_t mark) noexcept {
   auto limit = long_wait_ticks();
-  if (w != wait_kind::none && w != wait_kind::fresh) {
+  if (ends_wait(w)) {
     if (auto d = wait_ticks(t); d > limit)
       count_exact_wait(cls, static_cast<std::size_t>(w), t->wait_site_, d);
   }
@@ -529,7 +535,7 @@ void worker::count_long_untimed(task_header* t, class_counters& cls, wait_kind w
 
 void worker::begin_timed_run(task_header* t, class_counters& cls, wait_kind w) noexcept {
   auto& c = counters_;
-  if (w != wait_kind::none && w != wait_kind::fresh) {
+  if (ends_wait(w)) {
     // Its wait: a long one counts as it is, as on every run. The short ones are sampled, as
     // latency is: adding each to its class's and its object's tallies cost a channel ping-pong
     // (a short wait a run) about 4% (docs/PERFORMANCE.md). Counted unless this is a pick with no
