@@ -97,24 +97,24 @@ void worker::push_lifo(task_header* t) noexcept {
 // run. Liveness is the LIFO slot's: a thief may take a held task once the owner has been in one
 // run for k_lifo_steal_after, and the run's end releases them all.
 void worker::hold(task_header* t) noexcept {
-  if (held_count_ == k_held_slots) {
+  if (end_work_.held == k_held_slots) {
     push_ready(t);
     return;
   }
   // The slot is empty: only the owner fills slots, release_held() emptied them all, and a
   // thief only ever empties one. release: a thief's exchange acquires t.
-  held_[held_count_++].store(t, std::memory_order_release);
+  held_[end_work_.held++].store(t, std::memory_order_release);
   // An idle worker must come to look: if this run goes on long, it may take t (steal_from).
   rt_.notify_parked_hint();
 }
 
 void worker::release_held() noexcept {
-  for (int i = 0; i < held_count_; ++i) {
+  for (int i = 0; i < end_work_.held; ++i) {
     // relaxed: the task in the slot was stored by this thread (a thief that took it leaves
     // null), and queue_'s push publishes it to whoever takes it from there.
     if (auto* t = held_[i].exchange(nullptr, std::memory_order_relaxed)) enqueue(t);
   }
-  held_count_ = 0;
+  end_work_.held = 0;
   rt_.notify_parked_hint();
 }
 
@@ -137,7 +137,7 @@ bool worker::holds_any() const noexcept {
 }
 
 bool worker::yield_behind_lifo(task_header* t) noexcept {
-  if (run_next_ || held_count_ || !lifo_.load(std::memory_order_relaxed) || !queue_.empty() ||
+  if (run_next_ || end_work_.held || !lifo_.load(std::memory_order_relaxed) || !queue_.empty() ||
       !forks_.empty()) {
     return false;
   }
@@ -238,7 +238,7 @@ void worker::drain_unregistered(std::vector<task_header*>& out) noexcept {
   // relaxed would do: the workers' threads have been joined, which orders their writes.
   keep(lifo_.exchange(nullptr, std::memory_order_acquire));
   for (auto& h : held_) keep(h.exchange(nullptr, std::memory_order_acquire));
-  held_count_ = 0;
+  end_work_.held = 0;
   while (auto* t = queue_.pop()) keep(t);
   while (auto* t = forks_.pop()) keep(t);
 }
@@ -286,19 +286,21 @@ void worker::settle_untimed(std::uint64_t now, std::uint32_t untimed) noexcept {
     // above) would make the clock run several times too fast through the next stretch, and
     // every wait in it read as long; with a busy neighbour on the other vCPU, a ping-pong
     // task's blocked time read 2.4 times the wall time.
-    run_step_ = std::min(runs / untimed + (stretch - runs) / (untimed + 1), mean_run_ + mean_gap_);
+    set_run_step(
+        std::min(runs / untimed + (stretch - runs) / (untimed + 1), mean_run_ + mean_gap_));
   }
-  untimed_from_ = untimed_left_;  // settled: none since
+  untimed_from_ = static_cast<std::uint32_t>(untimed_left_);  // settled: none since
 }
 
 void worker::start_countdown(std::uint32_t untimed) noexcept {
-  untimed_left_ = untimed;
+  untimed_left_ = static_cast<std::int32_t>(untimed);
   // Until a stretch has been read (settle_untimed), the estimated clock steps by the timed
   // runs' mean, and never by more: a step kept from an earlier phase of longer runs (sampling
   // off in between) would run the clock many times too fast through the stretch.
   auto cap = mean_run_ + mean_gap_;
-  run_step_ = run_step_ == 0 ? cap : std::min(run_step_, cap);
-  untimed_from_ = untimed_left_;  // restarted at the caller's reading: none since it
+  set_run_step(run_step_ == 0 ? cap : std::min(run_step_, cap));
+  untimed_from_ = static_cast<std::uint32_t>(
+      untimed_left_);  // restarted at the caller's reading: none since it
 }
 
 // A worker that searches or parks every few dozen runs (a server's workers, woken by each
@@ -427,6 +429,14 @@ inline std::uint64_t worker::long_wait_ticks() const noexcept {
   return k_long_wait_runs * run_step_;
 }
 
+void worker::set_run_step(std::uint64_t step) noexcept {
+  run_step_ = step;
+  // Under tracing, 0: every untimed run takes untimed_slow(), which counts it into its
+  // class's slice (a span is never below 0). Otherwise past the long waits' bound, so a span
+  // over it is a long wait.
+  untimed_gate_ = tracer_ ? 0 : long_wait_ticks() + 1;
+}
+
 inline void worker::begin_run(task_header* t) noexcept {
   // Every task is a root (spawn_base): its group_ is set while it runs if it is a group's child.
   if (done_group_ && static_cast<spawn_base*>(t)->group_ != done_group_) flush_children_done();
@@ -444,7 +454,7 @@ inline void worker::begin_run(task_header* t) noexcept {
   auto& cls = classes_.at(site);
   // Where the task's wait to run began, or its wait to be woken if it was blocked: its blocked
   // time and latency together run from there to now. An untimed run tests that span once:
-  // short, and neither part is long (count_long_untimed). The stamps may come from different
+  // short, and neither part is long (untimed_slow). The stamps may come from different
   // clocks (a waker's reading, an estimate ahead of it), so the span runs from the earlier of
   // the two stamps to the later of the wake's and now, which bounds each part whatever their
   // order.
@@ -462,16 +472,10 @@ inline void worker::begin_run(task_header* t) noexcept {
   }
   // Counted per class only: the worker's totals are its classes' sums (runtime_impl::stats).
   cls.runs.add(1);
-  // Untimed while the sampling period's countdown runs. It is zero when not sampling, and
-  // reset after a search or park, so the first run after one is timed: a stretch starts at a
-  // reading.
-  if (untimed_left_ != 0) {
-    --untimed_left_;  // untimed_since() grows by one
-    if (tracer_) [[unlikely]] {
-      // Coalesced into its class's slice: an arrow to this run has no slice to end on.
-      t->trace_flow_ = 0;
-      stretch_count(class_key(site));
-    }
+  // Untimed while the sampling period's countdown runs: a decrement and a sign test. The
+  // countdown is zero when not sampling, and reset after a search or park, so the first run after
+  // one is timed: a stretch starts at a reading.
+  if (--untimed_left_ >= 0) [[likely]] {  // untimed_since() grows by one
     // Its span's estimate, charged here, where the header is at hand: charged at the first
     // suspension or spawn instead, it cost every account_span() a test of whether it had been
     // (span accounting was 4% of fib(30) before).
@@ -486,16 +490,18 @@ inline void worker::begin_run(task_header* t) noexcept {
     // times its wall time. The next timed run puts run_mark_ back on a reading. An estimate
     // ahead of the clock is harmless: a stamp past a later reading reads as no wait
     // (begin_timed_run, mark_woken's max) and thieves compare with care (steal_from).
+    // One test for the rare cases, a long wait or tracing (set_run_step): each instruction on
+    // this path costs fib(30) about a fifth of a point (docs/PERFORMANCE.md).
     auto mark = run_mark_;
-    if (std::max(mark, woken) - since > long_wait_ticks()) [[unlikely]]
-      count_long_untimed(t, cls, w, mark);
+    if (std::max(mark, woken) - since >= untimed_gate_) [[unlikely]]
+      untimed_slow(t, cls, w, mark);
     run_mark_ = mark + run_step_;
-    // Thieves see the estimate too. run_mark_ | 1: non-zero (running) even before the first
-    // reading, for a test and a move less than picking 1 when it is zero; a tick off is
-    // nothing to a hint.
-    run_started_.store(run_mark_ | 1, std::memory_order_relaxed);
+    // Thieves see the estimate too. Never zero (not running): a countdown only starts in a
+    // timed run, which put run_mark_ on a reading.
+    run_started_.store(run_mark_, std::memory_order_relaxed);
     return;
   }
+  untimed_left_ = 0;  // back from -1: the countdown had run out
   begin_timed_run(t, cls, w);
 }
 
@@ -521,8 +527,13 @@ std::uint64_t wait_ticks(const task_header* t) noexcept {
 // the clock stamp per wait (the ping-pong at procs 1 went from 98.8 to 95.9 ns a round trip,
 // docs/PERFORMANCE.md). Out of line, behind one test of the two together (begin_run): in a
 // fork-join tree one join in ten or so waits for a subtree longer than the threshold.
-void worker::count_long_untimed(task_header* t, class_counters& cls, wait_kind w,
-                                std::uint64_t mark) noexcept {
+void worker::untimed_slow(task_header* t, class_counters& cls, wait_kind w,
+                          std::uint64_t mark) noexcept {
+  if (tracer_) [[unlikely]] {
+    // Coalesced into its class's slice: an arrow to this run has no slice to end on.
+    t->trace_flow_ = 0;
+    stretch_count(class_key(t->site_));
+  }
   auto limit = long_wait_ticks();
   if (ends_wait(w)) {
     if (auto d = wait_ticks(t); d > limit)
@@ -552,7 +563,7 @@ void worker::begin_timed_run(task_header* t, class_counters& cls, wait_kind w) n
     }
   }
   auto untimed = untimed_since();  // before the countdown below may restart it
-  timed_ = true;
+  end_work_.timed = true;
   // For end_timed_run. The class's counters stay put (slots are never reused), so the pointer
   // may be held across the run; the task itself may not be (it may be gone when the run ends).
   run_site_ = t->site_;
@@ -651,13 +662,20 @@ void worker::begin_timed_run(task_header* t, class_counters& cls, wait_kind w) n
 
 inline void worker::end_run() noexcept {
   tl_task = nullptr;
-  if (held_count_) [[unlikely]]
-    release_held();
-  if (!k_counters_on || !timed_) {
-    run_started_.store(0, std::memory_order_relaxed);
+  if (end_work_.any()) [[unlikely]] {
+    end_run_slow();
     return;
   }
-  end_timed_run();
+  run_started_.store(0, std::memory_order_relaxed);
+}
+
+void worker::end_run_slow() noexcept {
+  if (end_work_.held) release_held();
+  if (k_counters_on && end_work_.timed) {
+    end_timed_run();
+    return;
+  }
+  run_started_.store(0, std::memory_order_relaxed);
 }
 
 // Scheduling latency is sampled, like run time, but it is heavy-tailed in fork-join programs
@@ -721,7 +739,7 @@ void worker::end_timed_run() noexcept {
   // instructions ago: use that reading rather than pay for another.
   auto end = end_hint_ ? end_hint_ : ticks();
   run_started_.store(0, std::memory_order_relaxed);
-  timed_ = false;
+  end_work_.timed = false;
   auto d = end - start;
   last_reading_ = end;
   c.timed_runs.add(1);

@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <coroutine>
 #include <cstdint>
 #include <source_location>
@@ -124,7 +125,7 @@ class worker {
   // mean run length up front.
   std::uint64_t take_run_ticks() noexcept {
     if constexpr (!k_counters_on) return 0;
-    if (!timed_) return 0;
+    if (!end_work_.timed) return 0;
     auto now = ticks_now();
     auto d = now - run_mark_;
     run_mark_ = now;
@@ -153,7 +154,7 @@ class worker {
   // waits are stamped with the channel's lock held (park_waiter_locked).
   void note_wait(task_header* t) noexcept {
     if constexpr (k_counters_on) {
-      if (timed_) [[unlikely]] {
+      if (end_work_.timed) [[unlikely]] {
         note_timed_wait(t);
         return;
       }
@@ -242,8 +243,14 @@ class worker {
   [[gnu::noinline]] void begin_timed_run(task_header* t, class_counters& cls, wait_kind w) noexcept;
   // An untimed run of t, after a wait of kind w, whose latency and blocked time together are
   // long (begin_run): each counted if it is long on its own. `mark`: the estimated clock.
-  [[gnu::noinline]] void count_long_untimed(task_header* t, class_counters& cls, wait_kind w,
-                                            std::uint64_t mark) noexcept;
+  // An untimed run past untimed_gate_: counted into its class's trace slice, and its wait
+  // counted as it is if long.
+  [[gnu::noinline]] void untimed_slow(task_header* t, class_counters& cls, wait_kind w,
+                                      std::uint64_t mark) noexcept;
+  // Sets run_step_ and untimed_gate_ with it.
+  void set_run_step(std::uint64_t step) noexcept;
+  // end_run's rare part: held tasks to release, a timed run to close.
+  [[gnu::noinline]] void end_run_slow() noexcept;
   [[gnu::noinline]] void end_timed_run() noexcept;
   [[gnu::noinline]] void note_timed_wait(task_header* t) noexcept;
   // Tracing. The wake-up arrow of mark_woken.
@@ -283,7 +290,9 @@ class worker {
   // Untimed runs since last_reading_: counted by the countdown alone (untimed_from_ is where
   // it stood at the last reading), so an untimed run decrements one word instead of also
   // incrementing a second.
-  std::uint32_t untimed_since() const noexcept { return untimed_from_ - untimed_left_; }
+  std::uint32_t untimed_since() const noexcept {
+    return untimed_from_ - static_cast<std::uint32_t>(untimed_left_);
+  }
   // The runs a pick that follows a stretch of `untimed` runs stands for: those and the period's
   // two picks. (An argument, not read here: settle_untimed restarts untimed_since().)
   static std::uint64_t sample_weight(std::uint32_t untimed) noexcept {
@@ -320,7 +329,18 @@ class worker {
   // by a thief under the LIFO rule. Beside lifo_: a thief that looks at one reads both.
   static constexpr int k_held_slots = 4;
   std::atomic<task_header*> held_[k_held_slots] = {};
-  int held_count_ = 0;  // owner only: slots filled since the last release (a thief may empty one)
+  // What the current run's end has to do besides clearing run_started_: release the held
+  // tasks, close a timed run. Both in one word, so the common end (neither) is one test
+  // (end_run): with two, the counters cost fib(30) a few tenths of a point more. Owner only.
+  struct run_end_work {
+    std::uint16_t held = 0;  // held_ slots filled since the last release (a thief may empty one)
+    // The current run reads the clock: set by begin_timed_run, cleared by end_timed_run, so an
+    // untimed run (the common one while sampling) stores nothing here. False between runs.
+    bool timed = false;
+    bool unused = false;
+    bool any() const noexcept { return std::bit_cast<std::uint32_t>(*this) != 0; }
+  };
+  run_end_work end_work_;
   // Ticks when the current task run started (0: not running). relaxed: thieves only use it as
   // a hint of how long the owner has been busy.
   std::atomic<std::uint64_t> run_started_{0};
@@ -338,13 +358,13 @@ class worker {
   std::uint32_t run_woken_by_ = 0;     // the trace flow that woke its task
   std::uint32_t tick_ = 0;
   // Sampled timing (run_task). Owner only.
-  bool sampling_ = false;  // runs are short: only 2 a sample period are timed
-  // The current run reads the clock: set by begin_timed_run, cleared by end_timed_run, so an
-  // untimed run (the common one while sampling) stores nothing here. False between runs.
-  bool timed_ = false;
-  bool picked_ = false;                   // the current timed run is one of the sampler's picks
-  bool after_search_ = false;             // the next run follows a search or park: not a pick
-  std::uint32_t untimed_left_ = 0;        // runs before the next timed one, while sampling
+  bool sampling_ = false;      // runs are short: only 2 a sample period are timed
+  bool picked_ = false;        // the current timed run is one of the sampler's picks
+  bool after_search_ = false;  // the next run follows a search or park: not a pick
+  // Runs before the next timed one, while sampling. Signed: begin_run decrements it first and
+  // tests the sign (a decrement in memory and a jump), and puts it back from -1 when it has run
+  // out. Between runs it is never negative.
+  std::int32_t untimed_left_ = 0;
   std::uint32_t timed_in_period_ = 0;     // timed runs so far in this sampling period (0 or 1)
   std::uint32_t untimed_from_ = 0;        // untimed_left_ at last_reading_ (untimed_since())
   std::uint64_t last_reading_ = 0;        // the end of the last timed run; 0 after a search or park
@@ -356,6 +376,9 @@ class worker {
   // sample_below_ticks_ and timed_cost_ticks_ by a word) it made fib(30) 29% slower at procs 1,
   // every time, for no reason found (docs/PERFORMANCE.md).
   std::uint64_t run_step_ = 0;
+  // An untimed run whose wait spans at least this goes out of line (begin_run, untimed_slow):
+  // past long_wait_ticks(), or 0 under tracing. Set with run_step_ (set_run_step).
+  std::uint64_t untimed_gate_ = 0;
   std::uint32_t timed_seen_ = 0;  // timed runs so far (no sampling before a few are seen)
   // LIFO runs in a row, counted into lifo_runs when the streak ends (a pick from elsewhere, a
   // refusal, the worker's stop) or at a fairness look (count_lifo_streak), whichever is first.
