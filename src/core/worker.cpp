@@ -431,8 +431,8 @@ inline std::uint64_t worker::long_wait_ticks() const noexcept {
 
 void worker::set_run_step(std::uint64_t step) noexcept {
   run_step_ = step;
-  // Under tracing, 0: every untimed run takes untimed_slow(), which counts it into its
-  // class's slice (a span is never below 0). Otherwise past the long waits' bound, so a span
+  // Under tracing, 0: every untimed run goes past it, to be counted into its class's slice
+  // (begin_run; a span is never below 0). Otherwise past the long waits' bound, so a span
   // over it is a long wait.
   untimed_gate_ = tracer_ ? 0 : long_wait_ticks() + 1;
 }
@@ -454,7 +454,7 @@ inline void worker::begin_run(task_header* t) noexcept {
   auto& cls = classes_.at(site);
   // Where the task's wait to run began, or its wait to be woken if it was blocked: its blocked
   // time and latency together run from there to now. An untimed run tests that span once:
-  // short, and neither part is long (untimed_slow). The stamps may come from different
+  // short, and neither part is long (count_long_untimed). The stamps may come from different
   // clocks (a waker's reading, an estimate ahead of it), so the span runs from the earlier of
   // the two stamps to the later of the wake's and now, which bounds each part whatever their
   // order.
@@ -493,8 +493,15 @@ inline void worker::begin_run(task_header* t) noexcept {
     // One test for the rare cases, a long wait or tracing (set_run_step): each instruction on
     // this path costs fib(30) about a fifth of a point (docs/PERFORMANCE.md).
     auto mark = run_mark_;
-    if (std::max(mark, woken) - since >= untimed_gate_) [[unlikely]]
-      untimed_slow(t, cls, w, mark);
+    if (auto span = std::max(mark, woken) - since; span >= untimed_gate_) [[unlikely]] {
+      if (tracer_) {
+        // Coalesced into its class's slice: an arrow to this run has no slice to end on.
+        // Inline: tracing a fine-grained program with a call here cost fib(30) 6 points more.
+        t->trace_flow_ = 0;
+        stretch_count(class_key(site));
+      }
+      if (span > long_wait_ticks()) count_long_untimed(t, cls, w, mark);
+    }
     run_mark_ = mark + run_step_;
     // Thieves see the estimate too. Never zero (not running): a countdown only starts in a
     // timed run, which put run_mark_ on a reading.
@@ -527,13 +534,8 @@ std::uint64_t wait_ticks(const task_header* t) noexcept {
 // the clock stamp per wait (the ping-pong at procs 1 went from 98.8 to 95.9 ns a round trip,
 // docs/PERFORMANCE.md). Out of line, behind one test of the two together (begin_run): in a
 // fork-join tree one join in ten or so waits for a subtree longer than the threshold.
-void worker::untimed_slow(task_header* t, class_counters& cls, wait_kind w,
-                          std::uint64_t mark) noexcept {
-  if (tracer_) [[unlikely]] {
-    // Coalesced into its class's slice: an arrow to this run has no slice to end on.
-    t->trace_flow_ = 0;
-    stretch_count(class_key(t->site_));
-  }
+void worker::count_long_untimed(task_header* t, class_counters& cls, wait_kind w,
+                                std::uint64_t mark) noexcept {
   auto limit = long_wait_ticks();
   if (ends_wait(w)) {
     if (auto d = wait_ticks(t); d > limit)

@@ -243,10 +243,9 @@ class worker {
   [[gnu::noinline]] void begin_timed_run(task_header* t, class_counters& cls, wait_kind w) noexcept;
   // An untimed run of t, after a wait of kind w, whose latency and blocked time together are
   // long (begin_run): each counted if it is long on its own. `mark`: the estimated clock.
-  // An untimed run past untimed_gate_: counted into its class's trace slice, and its wait
-  // counted as it is if long.
-  [[gnu::noinline]] void untimed_slow(task_header* t, class_counters& cls, wait_kind w,
-                                      std::uint64_t mark) noexcept;
+  // An untimed run whose wait, to run or blocked, was long: counted as it is.
+  [[gnu::noinline]] void count_long_untimed(task_header* t, class_counters& cls, wait_kind w,
+                                            std::uint64_t mark) noexcept;
   // Sets run_step_ and untimed_gate_ with it.
   void set_run_step(std::uint64_t step) noexcept;
   // end_run's rare part: held tasks to release, a timed run to close.
@@ -376,8 +375,9 @@ class worker {
   // sample_below_ticks_ and timed_cost_ticks_ by a word) it made fib(30) 29% slower at procs 1,
   // every time, for no reason found (docs/PERFORMANCE.md).
   std::uint64_t run_step_ = 0;
-  // An untimed run whose wait spans at least this goes out of line (begin_run, untimed_slow):
-  // past long_wait_ticks(), or 0 under tracing. Set with run_step_ (set_run_step).
+  // An untimed run whose wait spans at least this takes begin_run's rare branch: past
+  // long_wait_ticks() (count_long_untimed), or 0 under tracing (every run: its slice). Set with
+  // run_step_ (set_run_step).
   std::uint64_t untimed_gate_ = 0;
   std::uint32_t timed_seen_ = 0;  // timed runs so far (no sampling before a few are seen)
   // LIFO runs in a row, counted into lifo_runs when the streak ends (a pick from elsewhere, a
