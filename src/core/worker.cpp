@@ -437,6 +437,15 @@ void worker::set_run_step(std::uint64_t step) noexcept {
   untimed_gate_ = tracer_ ? 0 : long_wait_ticks() + 1;
 }
 
+namespace {
+// Whether the run of a task whose wait_ was w ends a wait (none: it was made runnable without
+// one; fresh: its first run). One compare: the kinds that are waits come after those two.
+constexpr bool ends_wait(wait_kind w) noexcept {
+  static_assert(wait_kind::none < wait_kind::fresh && wait_kind::fresh < wait_kind::join);
+  return w > wait_kind::fresh;
+}
+}  // namespace
+
 inline void worker::begin_run(task_header* t) noexcept {
   // Every task is a root (spawn_base): its group_ is set while it runs if it is a group's child.
   if (done_group_ && static_cast<spawn_base*>(t)->group_ != done_group_) flush_children_done();
@@ -461,13 +470,12 @@ inline void worker::begin_run(task_header* t) noexcept {
   auto w = t->wait_;
   auto woken = t->runnable_since_;
   auto since = woken;
-  if (w != wait_kind::none) {
-    if (w == wait_kind::fresh) {
-      // Its first run: a task of its class (task_header.hpp, wait_kind::fresh).
-      cls.spawned.add(1);
-    } else {
-      since = std::min(since, t->wait_since_);
-    }
+  if (ends_wait(w)) {
+    since = std::min(since, t->wait_since_);
+    t->wait_ = wait_kind::none;
+  } else if (w == wait_kind::fresh) {
+    // Its first run: a task of its class (task_header.hpp, wait_kind::fresh).
+    cls.spawned.add(1);
     t->wait_ = wait_kind::none;
   }
   // Counted per class only: the worker's totals are its classes' sums (runtime_impl::stats).
@@ -513,12 +521,6 @@ inline void worker::begin_run(task_header* t) noexcept {
 }
 
 namespace {
-// Whether the run of a task whose wait_ was w ends a wait (none: it was made runnable without
-// one; fresh: its first run).
-constexpr bool ends_wait(wait_kind w) noexcept {
-  return w != wait_kind::none && w != wait_kind::fresh;
-}
-
 // How long t was blocked in the wait that just ended: from the stamps taken when the wait began
 // and when the task was woken, no clock read. As a max, not a test: a cmov rather than a branch
 // mispredicted at each stretch's end.

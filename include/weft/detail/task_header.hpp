@@ -22,6 +22,12 @@ struct wait_site;
 // What a suspended task waits on; the deadlock report and blocked-time accounting use it.
 enum class wait_kind : std::uint8_t {
   none,
+  // Not a wait: a task that has not run yet. Its first run counts it in its class's `tasks`
+  // (worker::begin_run), in the branch that already looks at wait_ for blocked time: counted at
+  // the spawn instead, it cost every spawn a class lookup (about a point of fib(30)'s on/off
+  // at procs 2 in bench/ab). Second, so that the kinds that are waits are those above it: one
+  // compare finds a wait that ended (worker::begin_run).
+  fresh,
   join,
   group,
   timer,
@@ -33,11 +39,6 @@ enum class wait_kind : std::uint8_t {
   mutex,
   semaphore,
   wait_group,
-  // Not a wait: a task that has not run yet. Its first run counts it in its class's `tasks`
-  // (worker::begin_run), in the branch that already looks at wait_ for blocked time: counted at
-  // the spawn instead, it cost every spawn a class lookup (about a point of fib(30)'s on/off
-  // at procs 2 in bench/ab).
-  fresh,
   count_
 };
 const char* to_string(wait_kind k) noexcept;
