@@ -16,7 +16,7 @@
 
 namespace weft::detail {
 
-constinit thread_local task_header* tl_task = nullptr;
+constinit thread_local thread_run tl_run{};
 constinit thread_local worker* tl_worker = nullptr;
 
 namespace {
@@ -450,7 +450,7 @@ inline void worker::begin_run(task_header* t) noexcept {
   // Every task is a root (spawn_base): its group_ is set while it runs if it is a group's child.
   if (done_group_ && static_cast<spawn_base*>(t)->group_ != done_group_) flush_children_done();
   t->budget_ = k_task_budget;
-  tl_task = t;
+  tl_run.task = t;
   if constexpr (!k_counters_on) {
     // Counters compiled out (bench/overhead): only the scheduler's own use of the clock is
     // left, the stamp that keeps thieves off a hand-off that is about to run. relaxed:
@@ -568,6 +568,7 @@ void worker::begin_timed_run(task_header* t, class_counters& cls, wait_kind w) n
   }
   auto untimed = untimed_since();  // before the countdown below may restart it
   end_work_.timed = true;
+  tl_run.timed = true;
   // For end_timed_run. The class's counters stay put (slots are never reused), so the pointer
   // may be held across the run; the task itself may not be (it may be gone when the run ends).
   run_site_ = t->site_;
@@ -665,7 +666,7 @@ void worker::begin_timed_run(task_header* t, class_counters& cls, wait_kind w) n
 }
 
 inline void worker::end_run() noexcept {
-  tl_task = nullptr;
+  tl_run.task = nullptr;
   if (end_work_.any()) [[unlikely]] {
     end_run_slow();
     return;
@@ -744,6 +745,7 @@ void worker::end_timed_run() noexcept {
   auto end = end_hint_ ? end_hint_ : ticks();
   run_started_.store(0, std::memory_order_relaxed);
   end_work_.timed = false;
+  tl_run.timed = false;
   auto d = end - start;
   last_reading_ = end;
   c.timed_runs.add(1);

@@ -448,8 +448,13 @@ inline worker* current_worker() noexcept {
 // Adds the current run's time so far to the running task's span (called at every suspension,
 // spawn and end, so span_ is exact at those points). Inline: a spawn, a join and a task's end
 // each come here, and a call per visit cost fib(30) a few percent (bench/overhead).
+// An untimed run has nothing to add (begin_run charged it the mean run up front): the flag
+// beside the thread's task says so without a look-up of the worker.
 inline void account_span(task_header* t) noexcept {
-  if (auto* w = current_worker()) t->span_ += w->take_run_ticks();
+  if constexpr (k_counters_on) {
+    if (tl_run.timed) [[unlikely]]
+      t->span_ += current_worker()->take_run_ticks();
+  }
 }
 
 }  // namespace weft::detail
