@@ -315,7 +315,7 @@ std::uint64_t latency_ns(const counter& total, const counter& exact, std::uint64
 // A class's blocked time of cause k: what was counted, and its sampled waits scaled.
 std::uint64_t blocked_ticks(const class_counters& c, std::size_t k) noexcept {
   return static_cast<std::uint64_t>(blocked_estimate(c.blocked_ticks[k].get(),
-                                                     c.sampled_blocked_ticks[k].get(), c.runs.get(),
+                                                     c.sampled_blocked_ticks[k].get(), c.runs(),
                                                      c.exact_runs.get(), c.blocked_weight.get()));
 }
 }  // namespace
@@ -327,7 +327,7 @@ void runtime_impl::fill_class_stats(metrics::runtime_stats& s) const {
     w->classes().for_each([&](const void* key, const class_counters& c) {
       auto& m = merged[key];
       m.tasks += c.spawned.get();
-      auto runs = c.runs.get();
+      auto runs = c.runs();
       m.runs += runs;
       auto exact_runs = c.exact_runs.get();
       m.run_ns += estimate_ns(c.run_ticks.get(), c.exact_run_ticks.get(), runs,
@@ -378,7 +378,7 @@ metrics::runtime_stats runtime_impl::stats() const {
     // a worker's totals are its classes' sums.
     std::array<std::uint64_t, static_cast<std::size_t>(wait_kind::count_)> blocked{};
     w->classes().for_each([&](const void*, const class_counters& cc) {
-      ws.tasks_run += cc.runs.get();
+      ws.tasks_run += cc.runs();
       ws.tasks_spawned += cc.spawned.get();
       for (std::size_t k = 1; k < blocked.size(); ++k) blocked[k] += blocked_ticks(cc, k);
     });

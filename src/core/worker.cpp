@@ -222,7 +222,7 @@ double worker::blocked_scale() const noexcept {
   // exact_runs first: a run counted in runs and not yet in exact_runs (it is added at the run's
   // end) would read as one more run stood for.
   auto exact_runs = counters_.exact_runs.get();
-  classes_.for_each([&](const void*, const class_counters& c) { runs += c.runs.get(); });
+  classes_.for_each([&](const void*, const class_counters& c) { runs += c.runs(); });
   return blocked_estimate(0, 1, runs, exact_runs, counters_.blocked_weight.get());
 }
 
@@ -470,16 +470,19 @@ inline void worker::begin_run(task_header* t) noexcept {
   auto w = t->wait_;
   auto woken = t->runnable_since_;
   auto since = woken;
+  // The run is counted per class only: the worker's totals are its classes' sums
+  // (runtime_impl::stats).
   if (ends_wait(w)) {
     since = std::min(since, t->wait_since_);
     t->wait_ = wait_kind::none;
+    cls.resumed.add(1);
   } else if (w == wait_kind::fresh) {
     // Its first run: a task of its class (task_header.hpp, wait_kind::fresh).
     cls.spawned.add(1);
     t->wait_ = wait_kind::none;
+  } else {
+    cls.resumed.add(1);
   }
-  // Counted per class only: the worker's totals are its classes' sums (runtime_impl::stats).
-  cls.runs.add(1);
   // Untimed while the sampling period's countdown runs: a decrement and a sign test. The
   // countdown is zero when not sampling, and reset after a search or park, so the first run after
   // one is timed: a stretch starts at a reading.

@@ -35,8 +35,12 @@ inline std::source_location class_site(const void* key) noexcept {
 
 struct class_counters {
   std::atomic<const void*> key{nullptr};  // null: free (or, for the overflow slot, "other")
-  counter spawned;  // tasks started from this site, counted at their first run (wait_kind::fresh)
-  counter runs;     // resumptions
+  // Runs: a task's first (wait_kind::fresh) counts it in `spawned`, the tasks started from this
+  // site, and the others in `resumed`; runs() is both. One counter a run, not two: the first
+  // run of every fork-join task would otherwise pay for both (worker::begin_run).
+  counter spawned;
+  counter resumed;
+  std::uint64_t runs() const noexcept { return spawned.get() + resumed.get(); }
   // The timed runs' time: the exact runs' as measured, the picks' each times its weight
   // (worker::end_timed_run); pick_weight sums those weights.
   counter run_ticks;
