@@ -299,8 +299,8 @@ void worker::start_countdown(std::uint32_t untimed) noexcept {
   // off in between) would run the clock many times too fast through the stretch.
   auto cap = mean_run_ + mean_gap_;
   set_run_step(run_step_ == 0 ? cap : std::min(run_step_, cap));
-  untimed_from_ = static_cast<std::uint32_t>(
-      untimed_left_);  // restarted at the caller's reading: none since it
+  // Restarted at the caller's reading: none since it.
+  untimed_from_ = static_cast<std::uint32_t>(untimed_left_);
 }
 
 // A worker that searches or parks every few dozen runs (a server's workers, woken by each

@@ -243,7 +243,6 @@ class worker {
   [[gnu::noinline]] void begin_timed_run(task_header* t, class_counters& cls, wait_kind w) noexcept;
   // An untimed run of t, after a wait of kind w, whose latency and blocked time together are
   // long (begin_run): each counted if it is long on its own. `mark`: the estimated clock.
-  // An untimed run whose wait, to run or blocked, was long: counted as it is.
   [[gnu::noinline]] void count_long_untimed(task_header* t, class_counters& cls, wait_kind w,
                                             std::uint64_t mark) noexcept;
   // Sets run_step_ and untimed_gate_ with it.
