@@ -57,7 +57,7 @@ std::coroutine_handle<> on_spawned_exit(spawn_base* s) noexcept {
   }
   auto* rt = s->rt_;
   auto* w = current_worker();
-  if (w) s->span_ += w->take_run_ticks();  // account_span(s)
+  account_span(s);
   rt->unregister_task(s);
   // The longest span is recorded where a path ends (worker::record_span): at a task that
   // nobody joins. A joined task's path goes on in its joiner (join_span, or a group's

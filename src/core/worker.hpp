@@ -334,10 +334,13 @@ class worker {
     std::uint16_t held = 0;  // held_ slots filled since the last release (a thief may empty one)
     // The current run reads the clock: set by begin_timed_run, cleared by end_timed_run, so an
     // untimed run (the common one while sampling) stores nothing here. False between runs.
+    // tl_run.timed holds the same, set and cleared with it, for account_span, which has the
+    // thread's task at hand and not its worker.
     bool timed = false;
-    bool unused = false;
+    bool pad = false;  // always false: the word has no padding bits for any() to read
     bool any() const noexcept { return std::bit_cast<std::uint32_t>(*this) != 0; }
   };
+  static_assert(sizeof(run_end_work) == sizeof(std::uint32_t));
   run_end_work end_work_;
   // Ticks when the current task run started (0: not running). relaxed: thieves only use it as
   // a hint of how long the owner has been busy.
