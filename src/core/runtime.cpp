@@ -145,7 +145,7 @@ void runtime_impl::make_runnable(task_header* t, placement how) noexcept {
     if (current_task()) {
       w->mark_woken(t);
     } else {
-      t->runnable_since_ = ticks();
+      t->runnable_since_ = std::max(ticks(), t->wait_since_);
     }
     switch (how) {
       case placement::lifo:
@@ -162,7 +162,9 @@ void runtime_impl::make_runnable(task_header* t, placement how) noexcept {
         return;
     }
   }
-  t->runnable_since_ = ticks();
+  // Never earlier than the wait began, which another worker may have stamped from its
+  // estimated clock, ahead of this reading: begin_run takes the wait's span from that stamp.
+  t->runnable_since_ = std::max(ticks(), t->wait_since_);
   injector_.push(t);
   notify_parked();
 }
