@@ -459,8 +459,7 @@ inline void worker::begin_run(task_header* t) noexcept {
     run_started_.store(ticks(), std::memory_order_relaxed);
     return;
   }
-  auto site = t->site_;
-  auto& cls = classes_.at(site);
+  auto& cls = classes_.at(t->site_);
   // Where the task's wait to run began, or its wait to be woken if it was blocked: its blocked
   // time and latency together run from there to now. An untimed run tests that span once:
   // short, and neither part is long (count_long_untimed). The stamps may come from different
@@ -505,17 +504,19 @@ inline void worker::begin_run(task_header* t) noexcept {
     // (begin_timed_run, mark_woken's max) and thieves compare with care (steal_from).
     // One test for the rare cases, a long wait or tracing (set_run_step): each instruction on
     // this path costs fib(30) about a fifth of a point (docs/PERFORMANCE.md).
-    auto mark = run_mark_;
-    if (auto span = std::max(mark, woken) - since; span >= untimed_gate_) [[unlikely]] {
+    // Nothing but `this` and t is live across the calls on the rare side (the long test first,
+    // then the tracing, whose own call comes last): the common side then needs no more saved
+    // registers than the compiled-out build's (four instructions a run, docs/PERFORMANCE.md).
+    if (auto span = std::max(run_mark_, woken) - since; span >= untimed_gate_) [[unlikely]] {
+      if (span > long_wait_ticks()) count_long_untimed(t, w);
       if (tracer_) {
         // Coalesced into its class's slice: an arrow to this run has no slice to end on.
         // Inline: tracing a fine-grained program with a call here cost fib(30) 6 points more.
         t->trace_flow_ = 0;
-        stretch_count(class_key(site));
+        stretch_count(class_key(t->site_));
       }
-      if (span > long_wait_ticks()) count_long_untimed(t, cls, w, mark);
     }
-    run_mark_ = mark + run_step_;
+    run_mark_ += run_step_;
     // Thieves see the estimate too. Never zero (not running): a countdown only starts in a
     // timed run, which put run_mark_ on a reading.
     run_started_.store(run_mark_, std::memory_order_relaxed);
@@ -542,8 +543,9 @@ std::uint64_t wait_ticks(const task_header* t) noexcept {
 // the clock stamp per wait (the ping-pong at procs 1 went from 98.8 to 95.9 ns a round trip,
 // docs/PERFORMANCE.md). Out of line, behind one test of the two together (begin_run): in a
 // fork-join tree one join in ten or so waits for a subtree longer than the threshold.
-void worker::count_long_untimed(task_header* t, class_counters& cls, wait_kind w,
-                                std::uint64_t mark) noexcept {
+void worker::count_long_untimed(task_header* t, wait_kind w) noexcept {
+  auto& cls = classes_.at(t->site_);  // the last class looked up: one compare
+  auto mark = run_mark_;              // not yet moved on by this run's step
   auto limit = long_wait_ticks();
   if (ends_wait(w)) {
     if (auto d = wait_ticks(t); d > limit)

@@ -242,9 +242,9 @@ class worker {
   // first.
   [[gnu::noinline]] void begin_timed_run(task_header* t, class_counters& cls, wait_kind w) noexcept;
   // An untimed run of t, after a wait of kind w, whose latency and blocked time together are
-  // long (begin_run): each counted if it is long on its own. `mark`: the estimated clock.
-  [[gnu::noinline]] void count_long_untimed(task_header* t, class_counters& cls, wait_kind w,
-                                            std::uint64_t mark) noexcept;
+  // long (begin_run): each counted if it is long on its own, against the estimated clock
+  // (run_mark_, not yet moved on).
+  [[gnu::noinline]] void count_long_untimed(task_header* t, wait_kind w) noexcept;
   // Sets run_step_ and untimed_gate_ with it.
   void set_run_step(std::uint64_t step) noexcept;
   // end_run's rare part: held tasks to release, a timed run to close.

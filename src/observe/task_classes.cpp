@@ -2,6 +2,20 @@
 
 namespace weft::detail {
 
+class_counters& class_table::at_other(const void* key) noexcept {
+  if (key == prev_key_) return *prev_;
+  auto& e = cache_[cache_index(key)];
+  if (e.key != key || !e.c) {
+    e.key = key;
+    e.c = &lookup(key);
+  }
+  prev_key_ = last_key_;
+  prev_ = last_;
+  last_key_ = key;
+  last_ = e.c;
+  return *e.c;
+}
+
 class_counters& class_table::lookup(const void* key) noexcept {
   if (key == nullptr) {
     used_overflow_.store(true, std::memory_order_release);

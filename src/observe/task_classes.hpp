@@ -74,21 +74,14 @@ class class_table {
   // compare or two, then a small direct-mapped cache (a hash and a compare), then the table.
   // A hit on the second does not reorder the two: a pair taking turns would swap them on every
   // call.
+  // Only the first compare is inline: the rest is a call that leaves the caller nothing to keep
+  // across it but what it kept anyway (worker::begin_run, where two more saved registers cost
+  // every run four instructions).
   class_counters& at(std::source_location site) noexcept {
     auto* key = class_key(site);
     if (key == last_key_) [[likely]]
       return *last_;
-    if (key == prev_key_) return *prev_;
-    auto& e = cache_[cache_index(key)];
-    if (e.key != key || !e.c) {
-      e.key = key;
-      e.c = &lookup(key);
-    }
-    prev_key_ = last_key_;
-    prev_ = last_;
-    last_key_ = key;
-    last_ = e.c;
-    return *e.c;
+    return at_other(key);
   }
 
   // Visits every claimed slot (and the overflow slot, key null, if used); any thread.
@@ -102,6 +95,7 @@ class class_table {
   }
 
  private:
+  [[gnu::noinline]] class_counters& at_other(const void* key) noexcept;
   class_counters& lookup(const void* key) noexcept;
 
   std::array<class_counters, k_slots> slots_{};
