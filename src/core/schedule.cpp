@@ -59,32 +59,40 @@ void schedule(task_header* t) noexcept {
   t->rt_->make_runnable(t, runtime_impl::placement::lifo);
 }
 
-task_header* prepare_wait(std::coroutine_handle<> h, wait_kind kind,
-                          const wait_site* site) noexcept {
-  auto* t = current_task();
-  // From here the task may sit in a wait list that only a dying frame reaches: shutdown and
-  // the deadlock report must be able to find it.
-  if (!t->registered_) [[unlikely]]
-    t->rt_->register_chain(t);
-  stamp_wait(t, h, kind, site);
-  return t;
-}
-
-void stamp_wait(task_header* t, std::coroutine_handle<> h, wait_kind kind,
-                const wait_site* site) noexcept {
+task_header* stamp_wait(task_header* t, std::coroutine_handle<> h, wait_kind kind,
+                        const wait_site* site) noexcept {
   // Every awaiter that suspends is only reachable from a task's own await chain.
   t->resume_ = h;
   t->wait_ = kind;
   t->wait_site_ = site;
-  current_worker()->note_wait(t);
+  return current_worker()->note_wait(t);
 }
 
 namespace {
-// A new task's path starts where its spawner's is now.
+// A task's first wait: from here the task may sit in a wait list that only a dying frame
+// reaches, so shutdown and the deadlock report must be able to find it. Out of line, so the
+// common wait keeps nothing across a call.
+[[gnu::noinline]] task_header* prepare_first_wait(task_header* t, std::coroutine_handle<> h,
+                                                  wait_kind kind, const wait_site* site) noexcept {
+  t->rt_->register_chain(t);
+  return stamp_wait(t, h, kind, site);
+}
+}  // namespace
+
+task_header* prepare_wait(std::coroutine_handle<> h, wait_kind kind,
+                          const wait_site* site) noexcept {
+  auto* t = current_task();
+  if (!t->registered_) [[unlikely]]
+    return prepare_first_wait(t, h, kind, site);
+  return stamp_wait(t, h, kind, site);
+}
+
+namespace {
+// A new task's path starts where its spawner's is now (account_span): after the timed case's
+// call, only s is needed, which the spawn keeps anyway.
 void inherit_span(spawn_base* s) {
   if (auto* parent = current_task()) {
-    account_span(parent);
-    s->span_ = parent->span_;
+    s->span_ = k_counters_on && tl_run.timed ? account_timed_span(parent) : parent->span_;
   }
 }
 }  // namespace

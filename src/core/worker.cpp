@@ -739,9 +739,14 @@ void worker::count_short_wait(task_header* t, class_counters& cls, std::size_t k
   }
 }
 
-void worker::note_timed_wait(task_header* t) noexcept {
+std::uint64_t account_timed_span(task_header* t) noexcept {
+  return t->span_ += current_worker()->take_run_ticks();
+}
+
+task_header* worker::note_timed_wait(task_header* t) noexcept {
   t->span_ += take_run_ticks();  // account_span(t)
   t->wait_since_ = run_mark_;
+  return t;
 }
 
 void worker::end_timed_run() noexcept {

@@ -152,14 +152,15 @@ class worker {
   // run also charges its span the run so far (account_span), out of line: the common case, an
   // untimed run, is a test and a store, and keeps no register live across a call. Channel
   // waits are stamped with the channel's lock held (park_waiter_locked).
-  void note_wait(task_header* t) noexcept {
+  // Returns t, so a caller that returns it too makes the rare call a tail call and keeps no
+  // register across it (prepare_wait).
+  task_header* note_wait(task_header* t) noexcept {
     if constexpr (k_counters_on) {
-      if (end_work_.timed) [[unlikely]] {
-        note_timed_wait(t);
-        return;
-      }
+      if (end_work_.timed) [[unlikely]]
+        return note_timed_wait(t);
     }
     t->wait_since_ = run_mark_;
+    return t;
   }
   void record_span(std::uint64_t span) noexcept { counters_.max_span_ticks.max(span); }
   // What the named objects' weighted samples of short waits are scaled by when read: this
@@ -250,7 +251,7 @@ class worker {
   // end_run's rare part: held tasks to release, a timed run to close.
   [[gnu::noinline]] void end_run_slow() noexcept;
   [[gnu::noinline]] void end_timed_run() noexcept;
-  [[gnu::noinline]] void note_timed_wait(task_header* t) noexcept;
+  [[gnu::noinline]] task_header* note_timed_wait(task_header* t) noexcept;
   // Tracing. The wake-up arrow of mark_woken.
   [[gnu::noinline]] void trace_wake(task_header* t) noexcept;
   // While sampling: counts an untimed run of class `key` into the current stretch (inline for
@@ -447,6 +448,11 @@ inline worker* current_worker() noexcept {
   return tl_worker;
 }
 
+// account_span's timed case: adds the run so far to t's span, and returns the span. Out of
+// line, so the common case keeps nothing across a call: inline, its clock reading made a spawn
+// save one more register and align the stack (four instructions a spawn).
+[[gnu::noinline]] std::uint64_t account_timed_span(task_header* t) noexcept;
+
 // Adds the current run's time so far to the running task's span (called at every suspension,
 // spawn and end, so span_ is exact at those points). Inline: a spawn, a join and a task's end
 // each come here, and a call per visit cost fib(30) a few percent (bench/overhead).
@@ -455,7 +461,7 @@ inline worker* current_worker() noexcept {
 inline void account_span(task_header* t) noexcept {
   if constexpr (k_counters_on) {
     if (tl_run.timed) [[unlikely]]
-      t->span_ += current_worker()->take_run_ticks();
+      account_timed_span(t);
   }
 }
 

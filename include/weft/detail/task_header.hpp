@@ -104,7 +104,8 @@ inline void abandon_wait(task_header* t) noexcept {
 task_header* prepare_wait(std::coroutine_handle<> h, wait_kind kind,
                           const wait_site* site) noexcept;
 // prepare_wait() without the registration: for a join that may run its child in place.
-void stamp_wait(task_header* t, std::coroutine_handle<> h, wait_kind kind,
-                const wait_site* site) noexcept;
+// Returns t.
+task_header* stamp_wait(task_header* t, std::coroutine_handle<> h, wait_kind kind,
+                        const wait_site* site) noexcept;
 
 }  // namespace weft::detail
