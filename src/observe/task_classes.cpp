@@ -3,7 +3,6 @@
 namespace weft::detail {
 
 class_counters& class_table::at_other(const void* key) noexcept {
-  if (key == prev_key_) return *prev_;
   auto& e = cache_[cache_index(key)];
   if (e.key != key || !e.c) {
     e.key = key;
