@@ -145,7 +145,7 @@ void runtime_impl::make_runnable(task_header* t, placement how) noexcept {
     if (current_task()) {
       w->mark_woken(t);
     } else {
-      t->runnable_since_ = std::max(ticks(), t->wait_since_);
+      stamp_runnable(t, ticks());
     }
     switch (how) {
       case placement::lifo:
@@ -162,9 +162,7 @@ void runtime_impl::make_runnable(task_header* t, placement how) noexcept {
         return;
     }
   }
-  // Never earlier than the wait began, which another worker may have stamped from its
-  // estimated clock, ahead of this reading: begin_run takes the wait's span from that stamp.
-  t->runnable_since_ = std::max(ticks(), t->wait_since_);
+  stamp_runnable(t, ticks());
   injector_.push(t);
   notify_parked();
 }

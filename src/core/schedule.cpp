@@ -88,12 +88,10 @@ task_header* prepare_wait(std::coroutine_handle<> h, wait_kind kind,
 }
 
 namespace {
-// A new task's path starts where its spawner's is now (account_span): after the timed case's
-// call, only s is needed, which the spawn keeps anyway.
+// A new task's path starts where its spawner's is now. account_span returns it, so after the
+// timed case's call only s is needed, which the spawn keeps anyway.
 void inherit_span(spawn_base* s) {
-  if (auto* parent = current_task()) {
-    s->span_ = k_counters_on && tl_run.timed ? account_timed_span(parent) : parent->span_;
-  }
+  if (auto* parent = current_task()) s->span_ = account_span(parent);
 }
 }  // namespace
 

@@ -466,8 +466,7 @@ inline void worker::begin_run(task_header* t) noexcept {
   // clocks (a waker's reading, an estimate ahead of it), so the span runs to the later of the
   // wake's stamp and now, which bounds each part whatever their order. It runs from the wait's
   // stamp, never later than the wake's: every waker stamps no earlier than the wait began
-  // (mark_woken, runtime_impl::make_runnable), so no min is needed here (3 instructions a
-  // waited run).
+  // (stamp_runnable), so no min is needed here (3 instructions a waited run).
   auto w = t->wait_;
   auto woken = t->runnable_since_;
   auto since = woken;
@@ -744,7 +743,7 @@ std::uint64_t account_timed_span(task_header* t) noexcept {
 }
 
 task_header* worker::note_timed_wait(task_header* t) noexcept {
-  t->span_ += take_run_ticks();  // account_span(t)
+  account_timed_span(t);
   t->wait_since_ = run_mark_;
   return t;
 }

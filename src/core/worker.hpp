@@ -43,6 +43,14 @@ namespace weft::detail {
 class runtime_impl;
 struct group_state;
 
+// Stamps t runnable as of `now`, a clock reading or estimate, and never earlier than its wait
+// began: that stamp may come from another worker's clock, ahead of `now` (an estimate runs
+// ahead between readings). Every wake stamps through here, so begin_run can take a wait's span
+// from the wait's stamp without a min.
+inline void stamp_runnable(task_header* t, std::uint64_t now) noexcept {
+  t->runnable_since_ = std::max(now, t->wait_since_);
+}
+
 class worker {
  public:
   static constexpr std::uint32_t k_fairness_interval = 61;
@@ -104,7 +112,7 @@ class worker {
   // since; never before t's wait began), and draws the wake-up arrow when tracing (trace_wake).
   // make_runnable() and the in-place switch to a joiner both wake this way, so it is inline.
   void mark_woken(task_header* t) noexcept {
-    t->runnable_since_ = std::max(run_mark_, t->wait_since_);
+    stamp_runnable(t, run_mark_);
     // No arrow while sampling (trace_wake): tested here, so a traced fine-grained program does
     // not make a call per spawn and wake-up to learn that.
     if (tracer_ && !sampling_) [[unlikely]]
@@ -458,11 +466,13 @@ inline worker* current_worker() noexcept {
 // each come here, and a call per visit cost fib(30) a few percent (bench/overhead).
 // An untimed run has nothing to add (begin_run charged it the mean run up front): the flag
 // beside the thread's task says so without a look-up of the worker.
-inline void account_span(task_header* t) noexcept {
+// Returns the span, for a spawn to start its child's from.
+inline std::uint64_t account_span(task_header* t) noexcept {
   if constexpr (k_counters_on) {
     if (tl_run.timed) [[unlikely]]
-      account_timed_span(t);
+      return account_timed_span(t);
   }
+  return t->span_;
 }
 
 }  // namespace weft::detail
