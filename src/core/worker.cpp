@@ -739,11 +739,11 @@ void worker::count_short_wait(task_header* t, class_counters& cls, std::size_t k
 }
 
 std::uint64_t account_timed_span(task_header* t) noexcept {
-  return t->span_ += current_worker()->take_run_ticks();
+  return current_worker()->charge_span(t);
 }
 
 task_header* worker::note_timed_wait(task_header* t) noexcept {
-  account_timed_span(t);
+  charge_span(t);
   t->wait_since_ = run_mark_;
   return t;
 }

@@ -140,6 +140,10 @@ class worker {
     end_hint_ = now;
     return d;
   }
+  // Adds the current run so far to t's span and returns the span: account_span's timed case,
+  // for callers that hold the worker already (note_timed_wait) and for those that do not
+  // (account_timed_span, which looks it up).
+  std::uint64_t charge_span(task_header* t) noexcept { return t->span_ += take_run_ticks(); }
   // A wait on the named object s ended after d ticks blocked: into this worker's tally for
   // its id (no atomic read-modify-write), or onto the site itself if it has none.
   void count_site_wait(const wait_site* s, std::uint64_t d) noexcept {
